@@ -1,0 +1,56 @@
+"""sigv4-dataapi: a small, fast client for the AWS RDS Data API.
+
+This module is only a facade. Every public name is imported lazily from its
+private module on first use, so ``import sigv4_dataapi`` stays cheap: it loads
+neither httpx, nor ``cryptography``, nor anything of the local endpoint.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> private module that defines it
+_EXPORTS: dict[str, str] = {
+    # signer (issue 2)
+    "Credentials": "sigv4_dataapi._credentials",
+    "SigningSettings": "sigv4_dataapi._sigv4",
+    "SigningResult": "sigv4_dataapi._sigv4",
+    "sign_request": "sigv4_dataapi._sigv4",
+    "SigV4Auth": "sigv4_dataapi._auth",
+    # errors
+    "DataAPIError": "sigv4_dataapi._errors",
+    # client (issue 4)
+    "Client": "sigv4_dataapi._client",
+    "AsyncClient": "sigv4_dataapi._async_client",
+    "Result": "sigv4_dataapi._result",
+    "parse_execute_response": "sigv4_dataapi._decode",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sigv4_dataapi' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from sigv4_dataapi._async_client import AsyncClient
+    from sigv4_dataapi._auth import SigV4Auth
+    from sigv4_dataapi._client import Client
+    from sigv4_dataapi._credentials import Credentials
+    from sigv4_dataapi._decode import parse_execute_response
+    from sigv4_dataapi._errors import DataAPIError
+    from sigv4_dataapi._result import Result
+    from sigv4_dataapi._sigv4 import SigningResult, SigningSettings, sign_request
