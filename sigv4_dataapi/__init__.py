@@ -29,7 +29,19 @@ _EXPORTS: dict[str, str] = {
     "parse_execute_response": "sigv4_dataapi._decode",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "AsyncClient",
+    "Client",
+    "Credentials",
+    "DataAPIError",
+    "Result",
+    "SigV4Auth",
+    "SigningResult",
+    "SigningSettings",
+    "__version__",
+    "parse_execute_response",
+    "sign_request",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -79,7 +79,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         raise UsageError(f"{self.prog}: {message}")
 
 
@@ -127,7 +127,7 @@ def _exit_status_for(exc: BaseException) -> ExitStatus:
     )
     for kind, status in table:
         if isinstance(exc, kind):
-            return getattr(exc, "exit_status", status)  # type: ignore[no-any-return]
+            return ExitStatus(getattr(exc, "exit_status", status))
     return ExitStatus.ERROR
 
 

@@ -10,6 +10,7 @@ import sigv4_dataapi
 
 def test_all_is_sorted_and_resolves() -> None:
     assert sigv4_dataapi.__all__ == sorted(sigv4_dataapi.__all__)
+    assert set(sigv4_dataapi.__all__) == {*sigv4_dataapi._EXPORTS, "__version__"}
     for name in sigv4_dataapi.__all__:
         assert getattr(sigv4_dataapi, name) is not None, name
 

@@ -1,5 +1,20 @@
 """The contract between the local endpoint's operations and a database engine.
 
+Notes from B (local endpoint core) to B2 (postgres.py, mysql.py), additive only:
+- ``backends/__init__.py:open_backend(url)`` imports the engine module lazily and
+  calls its module-level ``open_backend(url: str) -> Backend`` (the full URL, e.g.
+  ``postgresql://postgres@127.0.0.1:5432/test``); please define that function.
+- Sessions without ``begin()`` must autocommit each statement.
+- Optional: a ``connection_id: int`` attribute on a Session (the engine's backend
+  pid / thread id) becomes ``dbConnectionId`` in StatementTimeoutException;
+  ops read it with ``getattr(session, "connection_id", 0)``.
+- ``ops`` checks TypeHint formats (DATE/TIME/TIMESTAMP) before a backend sees a
+  Param, rejects array parameters, and rejects multi-statement SQL on v2.
+- ``ENGINES`` below maps a URL scheme to its engine module.
+- ``UnsupportedResultError`` below: raise it (or a subclass) for a result the
+  service cannot encode; ops answers ``UnsupportedResultException`` (v2) /
+  ``BadRequestException`` (v1) with its ``message``.
+
 A backend turns Data API parameters into the engine's driver calls and the
 engine's answers into plain Python values that ``ops`` encodes as Fields. It
 knows its engine's placeholder style, type names, JDBC type codes and error
@@ -25,13 +40,22 @@ Value = None | bool | int | float | Decimal | str | bytes | list["Value"]
 
 TYPE_HINTS = ("JSON", "UUID", "TIMESTAMP", "DATE", "TIME", "DECIMAL")
 
+# URL scheme -> engine module under sigv4_dataapi.local.backends (added by B)
+ENGINES: dict[str, str] = {
+    "sqlite": "sqlite",
+    "postgresql": "postgres",
+    "postgres": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+}
+
 
 @dataclass(frozen=True)
 class Param:
     """One ``SqlParameter`` after JSON decoding: ``:name`` in the SQL."""
 
     name: str
-    value: None | bool | int | float | str | bytes
+    value: bool | int | float | str | bytes | None
     type_hint: str | None = None  # one of TYPE_HINTS
 
 
@@ -86,14 +110,16 @@ class DatabaseError(Exception):
         self.v1_message = v1_message or message
 
 
+class UnsupportedResultError(DatabaseError):
+    """A result value the service cannot put in a Field (reference F9); added by B."""
+
+
 class Session(Protocol):
     """One database connection, pinned to a transaction or used per call."""
 
     def execute(self, sql: str, params: Sequence[Param]) -> StatementResult: ...
 
-    def execute_batch(
-        self, sql: str, param_sets: Sequence[Sequence[Param]]
-    ) -> list[list[Value]]:
+    def execute_batch(self, sql: str, param_sets: Sequence[Sequence[Param]]) -> list[list[Value]]:
         """Run ``sql`` once per set; return each set's generated fields."""
         ...
 

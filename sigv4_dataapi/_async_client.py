@@ -1,0 +1,295 @@
+"""``AsyncClient``: the same client on ``httpx.AsyncClient``, for asyncio code.
+
+Everything but the waiting is shared with the sync client: request bodies and
+decoding come from ``_calls.Calls``; signing, classification and retry
+decisions from the transport's sans-IO core, which :class:`AsyncTransport`
+drives with ``await`` instead of blocking calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import timedelta
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from sigv4_dataapi._calls import (
+    DEFAULT_RESUME_TIMEOUT,
+    BatchOptions,
+    Calls,
+    ExecuteOptions,
+    OnResume,
+    Params,
+    loads,
+    transport_options,
+)
+from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._endpoint import CredentialGetter, Verify
+from sigv4_dataapi._errors import ConfigurationError, DataAPIError
+from sigv4_dataapi._exchange import Outcome, RawResponse, Send, TransportHooks
+from sigv4_dataapi._result import BatchResult, Result
+from sigv4_dataapi._retry import RetryPolicy
+from sigv4_dataapi._transport import _BaseTransport
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+_log = logging.getLogger("sigv4_dataapi.client")
+
+
+class AsyncTransport(_BaseTransport):
+    """Asynchronous driver: ``asyncio.sleep`` between retries, ``httpx.AsyncHTTPTransport``.
+
+    Like :class:`~sigv4_dataapi._transport.Transport`, it calls the httpx
+    transport directly unless an ``http_client`` or ``http_transport`` is given.
+    """
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        http_transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(**options)
+        self._http = http_client
+        self._pool = http_transport
+        self._owns = http_client is None and http_transport is None
+        self._sleep = sleep
+
+    async def send(
+        self,
+        operation: str,
+        body: bytes,
+        *,
+        idempotent: bool | None = None,
+        hooks: TransportHooks | None = None,
+    ) -> RawResponse:
+        """The same exchange as ``Transport.send``, awaited."""
+        import asyncio
+
+        sleep = self._sleep or asyncio.sleep
+        steps = self._core.run(operation, body, idempotent, self._hooks_for(hooks))
+        step = next(steps)
+        while True:
+            outcome: Outcome = None
+            if isinstance(step, Send):
+                try:
+                    outcome = await self._roundtrip(step.request)
+                except httpx.HTTPError as exc:
+                    outcome = exc
+            else:
+                await sleep(step.seconds)
+            try:
+                step = steps.send(outcome)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+
+    async def _roundtrip(self, request: httpx.Request) -> httpx.Response:
+        if self._http is not None:
+            return await self._http.send(request)
+        pool = self._pool or self._open()
+        started = time.perf_counter()
+        response = await pool.handle_async_request(request)
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        response.request = request
+        response.elapsed = timedelta(seconds=time.perf_counter() - started)
+        return response
+
+    def _open(self) -> httpx.AsyncBaseTransport:
+        with self._lock:
+            if self._pool is None:
+                self._pool = httpx.AsyncHTTPTransport(**self._pool_options())
+            return self._pool
+
+    async def aclose(self) -> None:
+        if self._owns and self._pool is not None:
+            await self._pool.aclose()
+
+    async def __aenter__(self) -> AsyncTransport:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+class AsyncClient:
+    """The asynchronous twin of :class:`~sigv4_dataapi._client.Client` (same arguments).
+
+    ``async with AsyncClient(resource_arn, secret_arn, database="db") as db:
+    result = await db.execute(...)``.
+    """
+
+    def __init__(
+        self,
+        resource_arn: str,
+        secret_arn: str,
+        *,
+        database: str | None = None,
+        schema: str | None = None,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        credentials: Credentials | CredentialGetter | None = None,
+        profile: str | None = None,
+        verify: Verify = True,
+        timeout: float | None = None,
+        idempotent: bool = False,
+        resume_timeout: float = DEFAULT_RESUME_TIMEOUT,
+        on_resume: OnResume | None = None,
+        retry: RetryPolicy | None = None,
+        fips: bool = False,
+        dualstack: bool = False,
+        include_result_metadata: bool = True,
+        convert: bool = True,
+        env: Mapping[str, str] | None = None,
+        **transport: Any,
+    ) -> None:
+        self.calls = Calls(
+            resource_arn, secret_arn, database=database, schema=schema,
+            include_result_metadata=include_result_metadata, convert=convert,
+        )  # fmt: skip
+        self.transport = AsyncTransport(**transport_options(
+            resource_arn=resource_arn, region=region, endpoint_url=endpoint_url,
+            credentials=credentials, profile=profile, verify=verify, timeout=timeout,
+            idempotent=idempotent, resume_timeout=resume_timeout, on_resume=on_resume,
+            retry=retry, env=env, fips=fips, dualstack=dualstack, **transport,
+        ))  # fmt: skip
+
+    async def execute(
+        self,
+        sql: str,
+        parameters: Params | None = None,
+        *,
+        idempotent: bool | None = None,
+        convert: bool | None = None,
+        **options: Unpack[ExecuteOptions],
+    ) -> Result:
+        """Run one statement (``ExecuteStatement``)."""
+        body = self.calls.execute(sql, parameters, **options)
+        raw = await self.transport.send("ExecuteStatement", body, idempotent=idempotent)
+        return self.calls.result(raw, convert)
+
+    async def batch_execute(
+        self,
+        sql: str,
+        parameter_sets: Iterable[Params],
+        *,
+        idempotent: bool | None = None,
+        **options: Unpack[BatchOptions],
+    ) -> BatchResult:
+        """Run one statement once per parameter set (``BatchExecuteStatement``)."""
+        body = self.calls.batch_execute(sql, parameter_sets, **options)
+        raw = await self.transport.send("BatchExecuteStatement", body, idempotent=idempotent)
+        return self.calls.batch_result(raw)
+
+    async def begin_transaction(
+        self, *, database: str | None = None, schema: str | None = None
+    ) -> str:
+        body = self.calls.begin(database=database, schema=schema)
+        return self.calls.text(await self.transport.send("BeginTransaction", body),
+                               "transactionId")  # fmt: skip
+
+    async def commit_transaction(
+        self, transaction_id: str, *, idempotent: bool | None = None
+    ) -> str:
+        raw = await self.transport.send("CommitTransaction", self.calls.end(transaction_id),
+                                        idempotent=idempotent)  # fmt: skip
+        return self.calls.text(raw, "transactionStatus")
+
+    async def rollback_transaction(self, transaction_id: str) -> str:
+        raw = await self.transport.send("RollbackTransaction", self.calls.end(transaction_id))
+        return self.calls.text(raw, "transactionStatus")
+
+    def transaction(
+        self, *, database: str | None = None, schema: str | None = None
+    ) -> AsyncTransaction:
+        """``async with db.transaction() as tx:`` commits on success, rolls back on error."""
+        return AsyncTransaction(self, database=database, schema=schema)
+
+    async def call(
+        self, operation: str, params: Mapping[str, Any], *, idempotent: bool | None = None
+    ) -> dict[str, Any]:
+        """Any of the six operations, raw: a request dict in, the service's JSON dict out."""
+        raw: RawResponse = await self.transport.send(
+            operation, self.calls.call(operation, params), idempotent=idempotent
+        )
+        return loads(raw)
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+class AsyncTransaction:
+    """One transaction of an :class:`AsyncClient` (see ``_client.Transaction``)."""
+
+    def __init__(self, client: AsyncClient, *, database: str | None, schema: str | None) -> None:
+        self._client = client
+        self._begin_options = {"database": database, "schema": schema}
+        self._id: str | None = None
+        self.status: str | None = None
+
+    @property
+    def id(self) -> str | None:
+        return self._id
+
+    async def _transaction_id(self) -> str:
+        if self.status is not None:
+            raise ConfigurationError(f"the transaction has ended ({self.status})")
+        if self._id is None:
+            self._id = await self._client.begin_transaction(**self._begin_options)
+        return self._id
+
+    async def execute(self, sql: str, parameters: Params | None = None, **options: Any) -> Result:
+        transaction_id = await self._transaction_id()
+        return await self._client.execute(sql, parameters, transaction_id=transaction_id,
+                                          **options)  # fmt: skip
+
+    async def batch_execute(
+        self, sql: str, parameter_sets: Iterable[Params], **options: Any
+    ) -> BatchResult:
+        transaction_id = await self._transaction_id()
+        return await self._client.batch_execute(
+            sql, parameter_sets, transaction_id=transaction_id, **options
+        )
+
+    async def commit(self) -> str:
+        self.status = await self._client.commit_transaction(await self._transaction_id())
+        return self.status
+
+    async def rollback(self) -> str:
+        self.status = await self._client.rollback_transaction(await self._transaction_id())
+        return self.status
+
+    async def __aenter__(self) -> AsyncTransaction:
+        await self._transaction_id()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.status is not None:
+            return
+        if exc is None:
+            await self.commit()
+            return
+        try:
+            await self.rollback()
+        except DataAPIError as failure:  # the original exception matters more
+            _log.warning("rollback of transaction %s failed: %s", self._id, failure)

@@ -1,0 +1,217 @@
+"""``Client``: the Data API from Python values to Python values, over one keep-alive connection.
+
+Request bodies and the decoding of answers live in ``_calls.Calls`` (no I/O),
+shared with ``AsyncClient``; the two clients only differ in how they wait for
+the transport. Every body is serialised once, signed once per attempt, sent as is.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from sigv4_dataapi import _transport
+from sigv4_dataapi._calls import (
+    DEFAULT_RESUME_TIMEOUT,
+    BatchOptions,
+    Calls,
+    ExecuteOptions,
+    OnResume,
+    Params,
+    loads,
+    transport_options,
+)
+from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._endpoint import CredentialGetter, Verify
+from sigv4_dataapi._errors import ConfigurationError, DataAPIError
+from sigv4_dataapi._result import BatchResult, Result
+from sigv4_dataapi._retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+_log = logging.getLogger("sigv4_dataapi.client")
+
+
+class Client:
+    """A synchronous Data API client for one cluster and secret.
+
+    ``with Client(resource_arn, secret_arn, database="db") as db: db.execute(...)``.
+    Region and endpoint come from the arguments, then the environment and
+    profile, then the ARN; ``verify`` is True/False, a CA bundle path or an
+    ``ssl.SSLContext``. A paused cluster is waited out (``resume_timeout``,
+    progress to ``on_resume``); ambiguous failures are raised as
+    :class:`~sigv4_dataapi._errors.StatementMayHaveRunError` unless the
+    statement is declared ``idempotent`` (per call, or here for all calls).
+    """
+
+    def __init__(
+        self,
+        resource_arn: str,
+        secret_arn: str,
+        *,
+        database: str | None = None,
+        schema: str | None = None,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        credentials: Credentials | CredentialGetter | None = None,
+        profile: str | None = None,
+        verify: Verify = True,
+        timeout: float | None = None,
+        idempotent: bool = False,
+        resume_timeout: float = DEFAULT_RESUME_TIMEOUT,
+        on_resume: OnResume | None = None,
+        retry: RetryPolicy | None = None,
+        fips: bool = False,
+        dualstack: bool = False,
+        include_result_metadata: bool = True,
+        convert: bool = True,
+        env: Mapping[str, str] | None = None,
+        **transport: Any,
+    ) -> None:
+        self.calls = Calls(
+            resource_arn, secret_arn, database=database, schema=schema,
+            include_result_metadata=include_result_metadata, convert=convert,
+        )  # fmt: skip
+        self.transport = _transport.Transport(**transport_options(
+            resource_arn=resource_arn, region=region, endpoint_url=endpoint_url,
+            credentials=credentials, profile=profile, verify=verify, timeout=timeout,
+            idempotent=idempotent, resume_timeout=resume_timeout, on_resume=on_resume,
+            retry=retry, env=env, fips=fips, dualstack=dualstack, **transport,
+        ))  # fmt: skip
+
+    def execute(
+        self,
+        sql: str,
+        parameters: Params | None = None,
+        *,
+        idempotent: bool | None = None,
+        convert: bool | None = None,
+        **options: Unpack[ExecuteOptions],
+    ) -> Result:
+        """Run one statement (``ExecuteStatement``); ``options`` are :meth:`Calls.execute`'s."""
+        body = self.calls.execute(sql, parameters, **options)
+        raw = self.transport.send("ExecuteStatement", body, idempotent=idempotent)
+        return self.calls.result(raw, convert)
+
+    def batch_execute(
+        self,
+        sql: str,
+        parameter_sets: Iterable[Params],
+        *,
+        idempotent: bool | None = None,
+        **options: Unpack[BatchOptions],
+    ) -> BatchResult:
+        """Run one statement once per parameter set (``BatchExecuteStatement``)."""
+        body = self.calls.batch_execute(sql, parameter_sets, **options)
+        raw = self.transport.send("BatchExecuteStatement", body, idempotent=idempotent)
+        return self.calls.batch_result(raw)
+
+    def begin_transaction(self, *, database: str | None = None, schema: str | None = None) -> str:
+        """``BeginTransaction``: the new transaction's id."""
+        raw = self.transport.send("BeginTransaction", self.calls.begin(database=database,
+                                                                        schema=schema))  # fmt: skip
+        return self.calls.text(raw, "transactionId")
+
+    def commit_transaction(self, transaction_id: str, *, idempotent: bool | None = None) -> str:
+        """``CommitTransaction``: the status text (``Transaction Committed``)."""
+        raw = self.transport.send("CommitTransaction", self.calls.end(transaction_id),
+                                  idempotent=idempotent)  # fmt: skip
+        return self.calls.text(raw, "transactionStatus")
+
+    def rollback_transaction(self, transaction_id: str) -> str:
+        """``RollbackTransaction``: the status text (``Rollback Complete``)."""
+        raw = self.transport.send("RollbackTransaction", self.calls.end(transaction_id))
+        return self.calls.text(raw, "transactionStatus")
+
+    def transaction(self, *, database: str | None = None, schema: str | None = None) -> Transaction:
+        """``with db.transaction() as tx:`` commits on success, rolls back on an exception."""
+        return Transaction(self, database=database, schema=schema)
+
+    def call(
+        self, operation: str, params: Mapping[str, Any], *, idempotent: bool | None = None
+    ) -> dict[str, Any]:
+        """Any of the six operations, raw: a request dict in, the service's JSON dict out."""
+        raw = self.transport.send(operation, self.calls.call(operation, params),
+                                  idempotent=idempotent)  # fmt: skip
+        return loads(raw)
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (f"Client(resource_arn={self.calls.resource_arn!r}, "
+                f"endpoint={self.transport.settings.endpoint.url!r})")  # fmt: skip
+
+
+class Transaction:
+    """One Data API transaction; statements run through it carry its id.
+
+    The id is obtained by :meth:`_transaction_id`, the single place a lazy
+    ``BeginTransaction`` (on the first statement) would hook into.
+    """
+
+    def __init__(self, client: Client, *, database: str | None, schema: str | None) -> None:
+        self._client = client
+        self._begin_options = {"database": database, "schema": schema}
+        self._id: str | None = None
+        self.status: str | None = None
+
+    @property
+    def id(self) -> str | None:
+        return self._id
+
+    def _transaction_id(self) -> str:
+        if self.status is not None:
+            raise ConfigurationError(f"the transaction has ended ({self.status})")
+        if self._id is None:
+            self._id = self._client.begin_transaction(**self._begin_options)
+        return self._id
+
+    def execute(self, sql: str, parameters: Params | None = None, **options: Any) -> Result:
+        return self._client.execute(sql, parameters, transaction_id=self._transaction_id(),
+                                    **options)  # fmt: skip
+
+    def batch_execute(
+        self, sql: str, parameter_sets: Iterable[Params], **options: Any
+    ) -> BatchResult:
+        transaction_id = self._transaction_id()
+        return self._client.batch_execute(
+            sql, parameter_sets, transaction_id=transaction_id, **options
+        )
+
+    def commit(self) -> str:
+        self.status = self._client.commit_transaction(self._transaction_id())
+        return self.status
+
+    def rollback(self) -> str:
+        self.status = self._client.rollback_transaction(self._transaction_id())
+        return self.status
+
+    def __enter__(self) -> Transaction:
+        self._transaction_id()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.status is not None:
+            return
+        if exc is None:
+            self.commit()
+            return
+        try:
+            self.rollback()
+        except DataAPIError as failure:  # the original exception matters more
+            _log.warning("rollback of transaction %s failed: %s", self._id, failure)

@@ -1,0 +1,317 @@
+"""Response bodies -> ``Result`` / ``BatchResult`` (the hot path; pure, no I/O).
+
+Speed comes from two choices (measured by ``scripts/bench decode``):
+
+1. Fields are unwrapped *while* ``json.loads`` parses, by an
+   ``object_pairs_hook``: a one-member ``{"longValue": 1}`` never becomes a
+   dict, and nothing walks the tree afterwards. The hook knows no context, so
+   it does only what a Field's own member says (null, bytes, arrays, doubles).
+2. Column types are applied afterwards, column by column, with converters
+   chosen once from the column metadata (``RecordDecoder``) and run through
+   ``map`` so the per-value loop stays in C where the data allows it.
+
+Malformed bodies (not JSON, truncated, a Field with 0 or 2 members, records of
+the wrong width) raise ``ResponseParseError``. A single value that its column
+type cannot represent (a PostgreSQL ``BC`` date, MySQL's ``0000-00-00``) is
+kept as the service's string rather than failing the whole result.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+from collections import deque
+from collections.abc import Callable
+from itertools import repeat
+from operator import setitem
+from typing import Any
+
+from sigv4_dataapi._columns import column_converter
+from sigv4_dataapi._errors import ResponseParseError
+from sigv4_dataapi._result import BatchResult, ColumnMetadata, Result, UpdateResult
+
+Hook = Callable[[list[tuple[str, Any]]], Any]
+
+# members whose JSON value is already the Python value (arrays arrive as lists)
+_AS_IS = frozenset(
+    {"stringValue", "longValue", "booleanValue", "arrayValue"}
+    | {"longValues", "stringValues", "booleanValues", "arrayValues"}
+)
+FIELD_MEMBERS = _AS_IS | {"isNull", "doubleValue", "blobValue", "doubleValues"}
+_NON_FINITE = {"NaN", "Infinity", "-Infinity"}
+
+
+class _Parse:
+    """One parse's state: objects that may be malformed Fields (``{}``, unknown member).
+
+    The hook cannot tell an empty Field from an empty ``UpdateResult``, so it
+    only counts them; a scan of the values runs afterwards only when needed.
+    """
+
+    __slots__ = ("suspects",)
+
+    def __init__(self) -> None:
+        self.suspects = 0
+
+
+def _field_hook(state: _Parse) -> Hook:
+    """The ``object_pairs_hook`` that turns each one-member Field into its value."""
+    a2b = binascii.a2b_base64
+
+    def hook(pairs: list[tuple[str, Any]], _as_is: frozenset[str] = _AS_IS) -> Any:
+        try:
+            ((key, value),) = pairs
+        except ValueError:
+            return _object(pairs, state)
+        if key in _as_is:
+            return value
+        if key == "isNull":
+            return _null(value)
+        if key == "doubleValue":
+            return value if value.__class__ is float else _double(value)
+        if key == "blobValue":
+            return a2b(value)
+        if key == "doubleValues":
+            return [v if v.__class__ is not str else _double(v) for v in value]
+        state.suspects += 1
+        return {key: value}
+
+    return hook
+
+
+def _object(pairs: list[tuple[str, Any]], state: _Parse) -> Any:
+    """Any object that is not a one-member Field (the slow path: a few per body)."""
+    if not pairs:
+        state.suspects += 1
+        return {}
+    data = dict(pairs)
+    if FIELD_MEMBERS.isdisjoint(data):
+        return data
+    present = [(key, value) for key, value in pairs if value is not None]
+    if len(present) == 1 and present[0][0] in FIELD_MEMBERS:
+        return _field_hook(state)(present)  # {"isNull": null, "longValue": 1}, as botocore
+    raise ResponseParseError(f"a Field must have exactly one member, got {sorted(data)}")
+
+
+def _null(value: object) -> None:
+    if value is True:
+        return None
+    raise ResponseParseError(f"a Field's isNull must be true, got {value!r}")
+
+
+def _double(value: object) -> float:
+    if value in _NON_FINITE or (isinstance(value, int) and not isinstance(value, bool)):
+        return float(value)
+    raise ResponseParseError(f"doubleValue must be a number, got {value!r}")
+
+
+def load_fields(body: bytes | str) -> tuple[dict[str, Any], bool]:
+    """Parse ``body`` with Fields unwrapped; also say whether a suspect object was seen."""
+    state = _Parse()
+    try:
+        data = json.loads(body, object_pairs_hook=_field_hook(state))
+    except (ValueError, TypeError) as exc:  # JSONDecodeError, bad base64, bad UTF-8
+        raise ResponseParseError(f"the response is not the Data API's JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise ResponseParseError("the response nests too deeply to be the Data API's") from exc
+    if not isinstance(data, dict):
+        raise ResponseParseError(f"the response is a JSON {type(data).__name__}, not an object")
+    return data, state.suspects > 0
+
+
+# -- ExecuteStatement -------------------------------------------------------------------
+
+
+class RecordDecoder:
+    """Column converters chosen once from metadata, applied to each page of records."""
+
+    __slots__ = ("_converters", "width")
+
+    def __init__(self, columns: tuple[ColumnMetadata, ...], *, convert: bool = True) -> None:
+        self.width = len(columns)
+        chosen = [(i, column_converter(c)) for i, c in enumerate(columns)] if convert else []
+        self._converters = [(i, conv) for i, conv in chosen if conv is not None]
+
+    def decode(self, records: list[list[Any]]) -> list[list[Any]]:
+        """Check the shape of ``records`` and convert their values in place."""
+        _check_records(records, self.width)
+        for index, convert in self._converters:
+            column = [row[index] for row in records]
+            converted = convert(column)
+            if converted is not column:  # write back in C: setitem(row, index, value)
+                deque(map(setitem, records, repeat(index), converted), maxlen=0)
+        return records
+
+
+def parse_execute_response(body: bytes | str, *, convert: bool = True) -> Result:
+    """An ``ExecuteStatement`` response body -> ``Result``.
+
+    ``convert=False`` keeps the service's own values: Fields are unwrapped
+    (blobs to ``bytes``, arrays to lists, nulls to ``None``) but no column type
+    is applied, so decimals, dates and JSON stay strings.
+    """
+    data, suspect = load_fields(body)
+    columns = _column_metadata(data.get("columnMetadata"))
+    records = _list(data, "records")
+    generated = _list(data, "generatedFields")
+    if suspect:
+        _reject_bad_fields(records, generated)
+    records = RecordDecoder(columns, convert=convert).decode(records)
+    formatted = data.get("formattedRecords")
+    return Result(
+        records if formatted is None or records else None,
+        columns=columns,
+        number_of_records_updated=_count(data.get("numberOfRecordsUpdated")),
+        generated_fields=generated,
+        formatted_records=formatted,
+        json_rows=None if formatted is None else _json_rows(formatted),
+    )
+
+
+def _column_metadata(raw: object) -> tuple[ColumnMetadata, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
+        raise ResponseParseError("columnMetadata must be a list of objects")
+    return tuple(ColumnMetadata.from_json(c) for c in raw)
+
+
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ResponseParseError(f"{key} must be a list, got {type(value).__name__}")
+    return value
+
+
+def _count(value: object) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ResponseParseError(f"numberOfRecordsUpdated must be an integer, got {value!r}")
+
+
+def _check_records(records: list[Any], width: int) -> None:
+    if not records:
+        return
+    if set(map(type, records)) != {list}:
+        raise ResponseParseError("records must be a list of lists of Fields")
+    widths = set(map(len, records))
+    if width and widths != {width}:
+        bad = next(len(r) for r in records if len(r) != width)
+        raise ResponseParseError(f"a record has {bad} fields but there are {width} columns")
+    if len(widths) > 1:
+        raise ResponseParseError(f"records differ in length: {sorted(widths)}")
+
+
+def _reject_bad_fields(*groups: list[Any]) -> None:
+    """Runs only after a suspect object: no dict may be left where a Field was (§4)."""
+    stack: list[Any] = list(groups)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if not item:
+                raise ResponseParseError("a Field has no member (expected exactly one)")
+            raise ResponseParseError(f"a Field has an unknown member {next(iter(item))!r}")
+        if isinstance(item, list):
+            stack.extend(item)
+
+
+def _json_rows(text: object) -> list[dict[str, Any]]:
+    """``formattedRecords`` (F8): a JSON array of one object per row."""
+    if not isinstance(text, str):
+        raise ResponseParseError("formattedRecords must be a string")
+    try:
+        rows = json.loads(text)
+    except ValueError as exc:
+        raise ResponseParseError(f"formattedRecords is not JSON: {exc}") from exc
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise ResponseParseError("formattedRecords must be a JSON array of objects")
+    return rows
+
+
+# -- BatchExecuteStatement --------------------------------------------------------------
+
+
+def parse_batch_execute_response(body: bytes | str) -> BatchResult:
+    """A ``BatchExecuteStatement`` body -> ``BatchResult`` (one entry per parameter set)."""
+    data, suspect = load_fields(body)
+    updates = _list(data, "updateResults")
+    if not all(isinstance(u, dict) for u in updates):
+        raise ResponseParseError("updateResults must be a list of objects")
+    generated = [_list(u, "generatedFields") for u in updates]
+    if suspect:
+        _reject_bad_fields(*generated)
+    return BatchResult(tuple(UpdateResult(tuple(fields)) for fields in generated))
+
+
+# -- ExecuteSql (deprecated, v1 only) ---------------------------------------------------
+
+_LEGACY_SCALARS = frozenset(
+    {"bitValue", "bigIntValue", "intValue", "realValue", "doubleValue", "stringValue"}
+)
+
+
+def parse_execute_sql_response(body: bytes | str, *, convert: bool = True) -> list[Result]:
+    """A legacy ``ExecuteSql`` body -> one ``Result`` per statement (§4 legacy shapes).
+
+    Rare and small, so it is parsed plainly and walked, not through the hook.
+    """
+    try:
+        data = json.loads(body)
+    except (ValueError, TypeError) as exc:
+        raise ResponseParseError(f"the response is not the Data API's JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ResponseParseError(f"the response is a JSON {type(data).__name__}, not an object")
+    statements = _list(data, "sqlStatementResults")
+    return [_legacy_statement(s, convert) for s in statements]
+
+
+def _legacy_statement(statement: object, convert: bool) -> Result:
+    if not isinstance(statement, dict):
+        raise ResponseParseError("sqlStatementResults must be a list of objects")
+    frame = statement.get("resultFrame") or {}
+    metadata = frame.get("resultSetMetadata") or {}
+    columns = _column_metadata(metadata.get("columnMetadata"))
+    records = []
+    for record in _list(frame, "records"):
+        if not isinstance(record, dict):
+            raise ResponseParseError("a legacy record must be an object with values")
+        records.append([_legacy_value(v) for v in _list(record, "values")])
+    return Result(
+        RecordDecoder(columns, convert=convert).decode(records),
+        columns=columns,
+        number_of_records_updated=_count(statement.get("numberOfRecordsUpdated")),
+    )
+
+
+def _legacy_value(value: object) -> Any:
+    """One legacy ``Value`` union (``bigIntValue``, ``structValue``, ...) -> Python."""
+    present = [(k, v) for k, v in value.items() if v is not None] if isinstance(value, dict) else []
+    if len(present) != 1:
+        raise ResponseParseError(f"a Value must have exactly one member, got {value!r}")
+    ((key, member),) = present
+    if key in _LEGACY_SCALARS:
+        return (
+            _double(member)
+            if key in ("realValue", "doubleValue") and isinstance(member, (str, int))
+            else member
+        )
+    if key == "isNull":
+        return _null(member)
+    if key == "blobValue":
+        return _blob(member)
+    if key == "arrayValues" and isinstance(member, list):
+        return [_legacy_value(v) for v in member]
+    if key == "structValue" and isinstance(member, dict):
+        return [_legacy_value(v) for v in _list(member, "attributes")]
+    raise ResponseParseError(f"a Value has an unknown or malformed member {key!r}")
+
+
+def _blob(text: object) -> bytes:
+    try:
+        return binascii.a2b_base64(text)  # type: ignore[arg-type]
+    except (ValueError, TypeError) as exc:
+        raise ResponseParseError(f"blobValue is not base64: {exc}") from exc

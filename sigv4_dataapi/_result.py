@@ -1,0 +1,199 @@
+"""What a statement returned: ``Result``, ``ColumnMetadata``, ``BatchResult``.
+
+``Result`` keeps the records as rows of Python values (``records``) and builds
+the dict view (``rows``) only when asked, so the hot path never pays for it.
+Rows are keyed by column *label* (the ``AS`` alias; peers.md §3.9).
+
+Duplicate labels (``SELECT a.id, b.id``) are not silently merged: the first
+keeps its label, each later one gets ``_2``, ``_3``, ... (the first suffix not
+already taken by another column), so every value stays reachable; ``row_keys``
+shows the keys in column order.
+
+A result may later arrive page by page (a streaming cursor): ``from_pages``
+joins record pages decoded with one ``_decode.RecordDecoder``, whose
+per-column converters are computed once per statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sigv4_dataapi._errors import ConfigurationError
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMetadata:
+    """One ``ColumnMetadata`` entry (rds-data-api.md §4), member names in snake case."""
+
+    name: str = ""
+    label: str = ""
+    type: int = 0  # JDBC java.sql.Types code (F15)
+    type_name: str = ""  # the engine's own name: int4, numeric, DATETIME, _text, ...
+    precision: int = 0
+    scale: int = 0
+    nullable: int = 2  # JDBC: 0 no nulls, 1 nullable, 2 unknown
+    is_signed: bool = False
+    is_currency: bool = False
+    is_auto_increment: bool = False
+    is_case_sensitive: bool = False
+    schema_name: str = ""
+    table_name: str = ""
+    array_base_column_type: int = 0
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ColumnMetadata:
+        """From the service's JSON object; absent or ``null`` members keep defaults."""
+        known = {key: data[wire] for wire, key in _WIRE_NAMES.items() if data.get(wire) is not None}
+        return cls(**known)
+
+
+_WIRE_NAMES = {
+    "name": "name",
+    "label": "label",
+    "type": "type",
+    "typeName": "type_name",
+    "precision": "precision",
+    "scale": "scale",
+    "nullable": "nullable",
+    "isSigned": "is_signed",
+    "isCurrency": "is_currency",
+    "isAutoIncrement": "is_auto_increment",
+    "isCaseSensitive": "is_case_sensitive",
+    "schemaName": "schema_name",
+    "tableName": "table_name",
+    "arrayBaseColumnType": "array_base_column_type",
+}
+
+
+def row_keys(columns: Sequence[ColumnMetadata]) -> tuple[str, ...]:
+    """Unique dict keys for ``columns``: label, else name, else ``column_<n>``.
+
+    A repeated key gets the first free ``_2``, ``_3``, ... suffix, so no value is
+    lost when rows are built (the rule in the module docstring).
+    """
+    wanted = [c.label or c.name or f"column_{i}" for i, c in enumerate(columns, 1)]
+    taken = set(wanted)
+    keys: list[str] = []
+    seen: set[str] = set()
+    for key in wanted:
+        if key in seen:
+            n = 2
+            while f"{key}_{n}" in taken:
+                n += 1
+            key = f"{key}_{n}"
+            taken.add(key)
+        seen.add(key)
+        keys.append(key)
+    return tuple(keys)
+
+
+class Result:
+    """The outcome of one ``ExecuteStatement`` (or one legacy ``ExecuteSql`` statement).
+
+    ``records``: list of rows, each a list of Python values in column order.
+    ``rows``: the same as dicts keyed by ``row_keys``; for ``formatRecordsAs:
+    JSON`` the objects parsed from ``formatted_records``.
+    ``columns``: the ``ColumnMetadata`` (empty when not requested).
+    """
+
+    __slots__ = (
+        "_records",
+        "_row_keys",
+        "_rows",
+        "columns",
+        "formatted_records",
+        "generated_fields",
+        "number_of_records_updated",
+    )
+
+    def __init__(
+        self,
+        records: list[list[Any]] | None = None,
+        *,
+        columns: Sequence[ColumnMetadata] = (),
+        number_of_records_updated: int = 0,
+        generated_fields: list[Any] | None = None,
+        formatted_records: str | None = None,
+        json_rows: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.columns: tuple[ColumnMetadata, ...] = tuple(columns)
+        self.number_of_records_updated = number_of_records_updated
+        self.generated_fields: list[Any] = generated_fields if generated_fields is not None else []
+        self.formatted_records = formatted_records
+        self._records = records
+        self._rows = json_rows
+        self._row_keys: tuple[str, ...] | None = None
+
+    @classmethod
+    def from_pages(
+        cls, pages: Iterable[list[list[Any]]], *, columns: Sequence[ColumnMetadata] = ()
+    ) -> Result:
+        """One result from decoded record pages (a cursor's ``FETCH`` answers)."""
+        records: list[list[Any]] = []
+        for page in pages:
+            records.extend(page)
+        return cls(records, columns=columns)
+
+    @property
+    def records(self) -> list[list[Any]]:
+        """Rows as lists of Python values (from the JSON rows' values when formatted)."""
+        if self._records is None:
+            self._records = [list(row.values()) for row in self._rows or ()]
+        return self._records
+
+    @property
+    def row_keys(self) -> tuple[str, ...]:
+        """The keys of ``rows``, one per column, in column order (see module docstring)."""
+        if self._row_keys is None:
+            if self._rows is not None and not self.columns:
+                self._row_keys = tuple(self._rows[0]) if self._rows else ()
+            else:
+                self._row_keys = row_keys(self.columns)
+        return self._row_keys
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """Rows as dicts keyed by column label; built once, on first use."""
+        if self._rows is None:
+            keys = self.row_keys
+            records = self.records
+            if records and not keys:
+                raise ConfigurationError(
+                    "rows are keyed by column label but the response has no columnMetadata "
+                    "(includeResultMetadata was false); use .records, or request the metadata"
+                )
+            self._rows = [dict(zip(keys, record, strict=True)) for record in records]
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Result records={len(self)} columns={list(self.row_keys)!r} "
+            f"updated={self.number_of_records_updated}>"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateResult:
+    """One parameter set's outcome in a batch: the fields the database generated."""
+
+    generated_fields: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """The outcome of ``BatchExecuteStatement``: one ``UpdateResult`` per parameter set."""
+
+    update_results: tuple[UpdateResult, ...] = ()
+
+    @property
+    def generated_fields(self) -> list[tuple[Any, ...]]:
+        """Each set's generated fields (MySQL fills them; PostgreSQL leaves them empty, F11)."""
+        return [update.generated_fields for update in self.update_results]
+
+    def __len__(self) -> int:
+        return len(self.update_results)

@@ -1,0 +1,218 @@
+"""SigV4 verification of a received request, before anything else happens.
+
+The endpoint recomputes the signature from the request exactly as it arrived
+(raw path and query, header pairs in arrival order, the body's SHA-256) with
+the project's own signer pieces, and answers each failure the way the AWS
+front door does: 403 with ``MissingAuthenticationTokenException``,
+``IncompleteSignatureException``, ``UnrecognizedClientException`` (unknown key
+or wrong session token) or ``InvalidSignatureException`` (wrong scope,
+signature, or a request time more than 5 minutes off). No SQL runs before
+this has passed. SigV4a (``AWS4-ECDSA-P256-SHA256``) is verified too.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sigv4_dataapi import _canonical, _sigv4
+from sigv4_dataapi._errors import SigningError
+from sigv4_dataapi.local._access import KeyPair
+from sigv4_dataapi.local._faults import INVALID_TOKEN, SIGNATURE_MISMATCH, ApiError
+
+SERVICE = "rds-data"
+SIGV4 = "AWS4-HMAC-SHA256"
+SIGV4A = "AWS4-ECDSA-P256-SHA256"
+_REQUIRED = ("Credential", "SignedHeaders", "Signature")
+_BASIC_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z")
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """What the verifier needs of a request, as it came off the wire."""
+
+    method: str
+    raw_path: str
+    raw_query: str
+    headers: Sequence[tuple[str, str]]
+    body: bytes
+
+    def header(self, lower_name: str) -> str | None:
+        for name, value in self.headers:
+            if name.lower() == lower_name:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """The parsed ``Authorization`` header."""
+
+    algorithm: str
+    access_key_id: str
+    scope: str  # everything after the key id: date/region/service/aws4_request
+    signed_headers: tuple[str, ...]
+    signature: str
+
+
+def _incomplete(message: str) -> ApiError:
+    return ApiError("IncompleteSignatureException", message)
+
+
+def _invalid(message: str) -> ApiError:
+    return ApiError("InvalidSignatureException", message)
+
+
+def parse_authorization(value: str | None) -> Authorization:
+    if not value:
+        raise ApiError("MissingAuthenticationTokenException", "Missing Authentication Token")
+    algorithm, _, rest = value.strip().partition(" ")
+    if algorithm not in (SIGV4, SIGV4A):
+        raise _incomplete(f"Unsupported AWS 'algorithm': '{algorithm}'")
+    params: dict[str, str] = {}
+    for piece in rest.split(","):
+        key, sep, item = piece.strip().partition("=")
+        if sep:
+            params[key] = item
+    missing = [
+        f"Authorization header requires '{key}' parameter."
+        for key in _REQUIRED
+        if key not in params
+    ]
+    if missing:
+        raise _incomplete(" ".join(missing) + f" Authorization={algorithm}")
+    access_key_id, _, scope = params["Credential"].partition("/")
+    if not access_key_id or not scope:
+        raise _incomplete("Credential should have the form KEY/DATE/REGION/SERVICE/aws4_request")
+    names = tuple(params["SignedHeaders"].split(";"))
+    return Authorization(algorithm, access_key_id, scope, names, params["Signature"])
+
+
+def _region_set_covers(request: ReceivedRequest, region: str) -> bool:
+    """SigV4a: the signed ``X-Amz-Region-Set`` names the region (or ``*``)."""
+    regions = (request.header("x-amz-region-set") or "").split(",")
+    return any(r.strip() in ("*", region) for r in regions)
+
+
+def _check_scope(request: ReceivedRequest, auth: Authorization, amz_date: str, region: str) -> None:
+    parts = auth.scope.split("/")
+    if auth.algorithm == SIGV4A:  # the SigV4a scope has no region; the region set is a header
+        parts.insert(1, region if _region_set_covers(request, region) else "")
+    if len(parts) != 4:
+        raise _incomplete("Credential should have the form KEY/DATE/REGION/SERVICE/aws4_request")
+    date, scope_region, service, terminator = parts
+    if terminator != "aws4_request":
+        raise _invalid(
+            "Credential should be scoped with a valid terminator: 'aws4_request', "
+            f"not '{terminator}'. "
+        )
+    if service != SERVICE:
+        raise _invalid(f"Credential should be scoped to correct service: '{SERVICE}'. ")
+    if scope_region != region:
+        raise _invalid("Credential should be scoped to a valid region. ")
+    if date != amz_date[:8]:
+        raise _invalid(
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
+            f"from HTTP: '{date}' != '{amz_date[:8]}', from '{amz_date}'."
+        )
+    if "host" not in auth.signed_headers:
+        raise _invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+
+
+def _request_time(request: ReceivedRequest) -> tuple[str, datetime]:
+    amz_date = request.header("x-amz-date")
+    if amz_date is None:
+        raise _incomplete(
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+        )
+    match = _BASIC_DATE.fullmatch(amz_date)
+    try:
+        if match is None:
+            raise ValueError(amz_date)
+        year, month, day, hour, minute, second = map(int, match.groups())
+        when = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+    except ValueError as exc:
+        raise _incomplete(f"Date must be in ISO-8601 'basic format'. Got '{amz_date}'.") from exc
+    return amz_date, when
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _check_time(amz_date: str, when: datetime, now: datetime, max_skew: float) -> None:
+    skew = timedelta(seconds=max_skew)
+    minutes = f"{max_skew / 60:g} min."
+    if when < now - skew:
+        raise _invalid(
+            f"Signature expired: {amz_date} is now earlier than {_stamp(now - skew)} "
+            f"({_stamp(now)} - {minutes})"
+        )
+    if when > now + skew:
+        raise _invalid(
+            f"Signature not yet current: {amz_date} is still later than {_stamp(now + skew)} "
+            f"({_stamp(now)} + {minutes})"
+        )
+
+
+def _check_token(request: ReceivedRequest, key: KeyPair) -> None:
+    token = request.header("x-amz-security-token")
+    expected = key.session_token
+    if token is None and expected is None:
+        return
+    if token is None or expected is None or not hmac.compare_digest(token, expected):
+        raise ApiError("UnrecognizedClientException", INVALID_TOKEN)
+
+
+def _string_to_sign(request: ReceivedRequest, auth: Authorization, amz_date: str) -> str:
+    try:
+        canonical = _canonical.canonical_request(
+            request.method,
+            request.raw_path,
+            request.raw_query,
+            request.headers,
+            auth.signed_headers,
+            _canonical.payload_hash(request.body),
+            _sigv4.DEFAULT_SETTINGS,
+        )
+    except SigningError as exc:
+        raise _invalid(SIGNATURE_MISMATCH) from exc
+    return _sigv4.string_to_sign(amz_date, auth.scope, canonical, auth.algorithm)
+
+
+def _signature_matches(auth: Authorization, key: KeyPair, sts: str, region: str) -> bool:
+    if auth.algorithm == SIGV4:
+        date = auth.scope.split("/", 1)[0]
+        signing_key = _sigv4.derive_signing_key(key.secret_access_key, date, region, SERVICE)
+        return hmac.compare_digest(_sigv4.signature(signing_key, sts), auth.signature)
+    from sigv4_dataapi import _sigv4a
+    from sigv4_dataapi._credentials import Credentials
+
+    private = _sigv4a.derive_private_key(Credentials(key.access_key_id, key.secret_access_key))
+    return _sigv4a.verify_signature(private.public_key(), auth.signature, sts)
+
+
+def authenticate(
+    request: ReceivedRequest,
+    keys: Mapping[str, KeyPair],
+    *,
+    region: str,
+    now: datetime,
+    max_skew: float = 300.0,
+) -> KeyPair:
+    """The key pair that signed ``request``, or the front door's 403 ``ApiError``."""
+    auth = parse_authorization(request.header("authorization"))
+    amz_date, when = _request_time(request)
+    _check_scope(request, auth, amz_date, region)
+    key = keys.get(auth.access_key_id)
+    if key is None:
+        raise ApiError("UnrecognizedClientException", INVALID_TOKEN)
+    _check_token(request, key)
+    _check_time(amz_date, when, now, max_skew)
+    sts = _string_to_sign(request, auth, amz_date)
+    if not _signature_matches(auth, key, sts, region):
+        raise _invalid(SIGNATURE_MISMATCH)
+    return key

@@ -1,0 +1,377 @@
+"""``sigv4-dataapi send FILE``: byte for byte, to the right path, through the transport."""
+
+from __future__ import annotations
+
+import io
+import json
+import shlex
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_cli_stub import (
+    SECRET,
+    Stub,
+    aws_env,
+    botocore_signature,
+    run_cli,
+    serve_stub,
+    signature_of,
+)
+
+from sigv4_dataapi._cli import ExitStatus, main
+
+
+@pytest.fixture
+def stub() -> Iterator[Stub]:
+    yield from serve_stub()
+
+
+ARN = "arn:aws:rds:us-east-1:123456789012:cluster:demo"
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:demo-AbCdEf"
+# the article's request file: a *string* "true", odd spacing, a trailing newline
+ARTICLE = (
+    '{"database": "test",\n  "includeResultMetadata": "true",\n'
+    f'  "resourceArn": "{ARN}",\n  "secretArn": "{SECRET_ARN}",\n'
+    '  "sql": "show tables;"}\n'
+).encode()
+ROWS_ANSWER = {
+    "columnMetadata": [{"name": "Tables_in_test", "typeName": "VARCHAR"}],
+    "records": [[{"stringValue": "assessments"}], [{"stringValue": "people"}]],
+    "numberOfRecordsUpdated": 0,
+}
+
+
+def _file(tmp_path: Path, data: bytes = ARTICLE, name: str = "sql.json") -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_the_file_is_posted_byte_for_byte_and_answered_raw(stub: Stub, tmp_path: Path) -> None:
+    answer = json.dumps(ROWS_ANSWER).encode()
+    stub.reply(200, answer)
+    result = run_cli(["send", _file(tmp_path), "--endpoint-url", stub.url], aws_env(tmp_path))
+    assert result.status == ExitStatus.OK, result.err
+    assert result.out == answer.decode()  # the service's JSON as is
+    rec = stub.last
+    assert (rec.method, rec.target, rec.body) == ("POST", "/Execute", ARTICLE)
+    assert rec.header("Content-Type") == "application/json"
+    signed = (rec.header("Authorization") or "").split("SignedHeaders=")[1].split(",")[0]
+    assert signed == "content-type;host;x-amz-date;x-amz-security-token"
+    assert signature_of(rec) == botocore_signature(rec, region="us-east-1", service="rds-data")
+
+
+def test_stdin_and_set_reserialise_the_body(stub: Stub, tmp_path: Path) -> None:
+    template = b'{"resourceArn": "RESOURCE-ARN", "secretArn": "SECRET-ARN", "sql": "SELECT 1"}'
+    result = run_cli(
+        ["send", "-", "--set", f"resourceArn={ARN}", "--set", f"secretArn={SECRET_ARN}",
+         "--set", "includeResultMetadata:=true", "--endpoint-url", stub.url],
+        aws_env(tmp_path), stdin=template,
+    )  # fmt: skip
+    assert result.status == 0, result.err
+    assert json.loads(stub.last.body) == {
+        "resourceArn": ARN,
+        "secretArn": SECRET_ARN,
+        "sql": "SELECT 1",
+        "includeResultMetadata": True,
+    }
+    assert stub.last.target == "/Execute"
+
+
+@pytest.mark.parametrize(
+    ("body", "argv", "path"),
+    [
+        ({"resourceArn": ARN, "secretArn": SECRET_ARN, "transactionId": "t"},
+         ["--operation", "commit-transaction"], "/CommitTransaction"),
+        ({"resourceArn": ARN, "secretArn": SECRET_ARN, "transactionId": "t"},
+         ["--operation", "rollback-transaction"], "/RollbackTransaction"),
+        ({"resourceArn": ARN, "secretArn": SECRET_ARN, "database": "d"}, [], "/BeginTransaction"),
+        ({"resourceArn": ARN, "secretArn": SECRET_ARN, "sql": "x", "parameterSets": []}, [],
+         "/BatchExecute"),
+        ({"dbClusterOrInstanceArn": ARN, "awsSecretStoreArn": SECRET_ARN, "sqlStatements": "x"},
+         [], "/ExecuteSql"),
+    ],
+)  # fmt: skip
+def test_each_operation_goes_to_its_path(
+    stub: Stub, tmp_path: Path, body: dict, argv: list[str], path: str
+) -> None:
+    result = run_cli(
+        ["send", _file(tmp_path, json.dumps(body).encode()), *argv, "--endpoint-url", stub.url],
+        aws_env(tmp_path),
+    )
+    assert result.status == 0, result.err
+    assert stub.last.target == path
+
+
+def test_the_region_comes_from_the_arn_when_nothing_else_names_one(
+    stub: Stub, tmp_path: Path
+) -> None:
+    body = ARTICLE.replace(b"us-east-1", b"eu-west-3")
+    env = aws_env(tmp_path)
+    del env["AWS_REGION"]
+    result = run_cli(["send", _file(tmp_path, body), "--endpoint-url", stub.url], env)
+    assert result.status == 0, result.err
+    assert "/eu-west-3/rds-data/aws4_request" in (stub.last.header("Authorization") or "")
+
+
+@pytest.mark.parametrize("mode", ["table", "json", "jsonl", "csv"])
+def test_row_modes_decode_the_answer(stub: Stub, tmp_path: Path, mode: str) -> None:
+    stub.reply(200, ROWS_ANSWER)
+    result = run_cli(
+        ["send", _file(tmp_path), "--output", mode, "--endpoint-url", stub.url], aws_env(tmp_path)
+    )
+    assert result.status == 0, result.err
+    assert "assessments" in result.out
+    if mode == "json":
+        assert json.loads(result.out) == [
+            {"Tables_in_test": "assessments"},
+            {"Tables_in_test": "people"},
+        ]
+    if mode == "table":
+        assert result.out.splitlines()[-1] == "(2 rows)"
+
+
+def test_include_and_output_file(stub: Stub, tmp_path: Path) -> None:
+    stub.reply(200, {"transactionId": "tx"})
+    target = tmp_path / "answer.json"
+    body = json.dumps({"resourceArn": ARN, "secretArn": SECRET_ARN}).encode()
+    result = run_cli(
+        ["send", _file(tmp_path, body), "-i", "-o", str(target), "--endpoint-url", stub.url],
+        aws_env(tmp_path),
+    )
+    assert result.status == 0, result.err
+    assert result.out == ""
+    text = target.read_bytes().decode()
+    assert text.startswith("HTTP/1.1 200 OK\r\n")
+    assert "x-amzn-requestid: req-1234" in text.lower()
+    assert text.endswith('{"transactionId": "tx"}')
+
+
+def test_service_error_is_one_line_exit_4_and_raw_body(stub: Stub, tmp_path: Path) -> None:
+    error = {"message": 'ERROR: relation "nope" does not exist; SQLState: 42P01'}
+    stub.reply(400, error, x_amzn_ErrorType="DatabaseErrorException:http://internal/",
+               x_amzn_RequestId="rid-77")  # fmt: skip
+    result = run_cli(["send", _file(tmp_path), "--endpoint-url", stub.url], aws_env(tmp_path))
+    assert result.status == ExitStatus.SERVICE
+    assert json.loads(result.out) == error
+    assert result.err.count("\n") == 1
+    for part in ("DatabaseErrorException", "relation", "rid-77"):
+        assert part in result.err
+    stub.reply(400, error, x_amzn_ErrorType="DatabaseErrorException")
+    failed = run_cli(
+        ["send", _file(tmp_path), "--fail", "--endpoint-url", stub.url], aws_env(tmp_path)
+    )
+    assert failed.status == ExitStatus.SERVICE
+    assert failed.out == ""
+
+
+def test_a_resuming_database_is_waited_out_on_stderr(stub: Stub, tmp_path: Path) -> None:
+    stub.reply(400, {"message": "resuming"}, x_amzn_ErrorType="DatabaseResumingException")
+    stub.reply(200, {"numberOfRecordsUpdated": 0})
+    result = run_cli(["send", _file(tmp_path), "--endpoint-url", stub.url], aws_env(tmp_path))
+    assert result.status == 0, result.err
+    assert len(stub.requests) == 2
+    lines = result.err.splitlines()
+    assert lines[0].startswith("sigv4-dataapi: waiting for the database to resume (attempt 1, ")
+    assert lines[-1] == "sigv4-dataapi: the database is up"
+
+
+def test_resume_timeout_gives_up_with_the_service_error(stub: Stub, tmp_path: Path) -> None:
+    for _ in range(5):
+        stub.reply(400, {"message": "still resuming"}, x_amzn_ErrorType="DatabaseResumingException")
+    result = run_cli(
+        ["send", _file(tmp_path), "--resume-timeout", "0.01", "--endpoint-url", stub.url],
+        aws_env(tmp_path),
+    )
+    assert result.status == ExitStatus.SERVICE
+    assert "DatabaseResumingException" in result.err.splitlines()[-1]
+
+
+def test_print_curl_runs_and_is_accepted(stub: Stub, tmp_path: Path) -> None:
+    stub.reply(200, ROWS_ANSWER)
+    result = run_cli(
+        ["send", _file(tmp_path), "--print-curl", "--endpoint-url", stub.url], aws_env(tmp_path)
+    )
+    assert result.status == 0, result.err
+    assert stub.requests == []
+    assert SECRET not in result.out + result.err
+    assert "session token" in result.err
+    ran = subprocess.run(shlex.split(result.out), capture_output=True, timeout=30, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert b"assessments" in ran.stdout
+    rec = stub.last
+    assert (rec.target, rec.body) == ("/Execute", ARTICLE)
+    assert signature_of(rec) == botocore_signature(rec, region="us-east-1", service="rds-data")
+
+
+def test_dry_run_prints_the_request(stub: Stub, tmp_path: Path) -> None:
+    result = run_cli(
+        ["send", _file(tmp_path), "--dry-run", "--endpoint-url", stub.url], aws_env(tmp_path)
+    )
+    assert result.status == 0, result.err
+    assert stub.requests == []
+    assert result.out.startswith("POST /Execute HTTP/1.1\n")
+    assert result.out.endswith(ARTICLE.decode())
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("make_file", "argv", "status", "message"),
+    [
+        (None, [], ExitStatus.USAGE, "request file not found"),
+        (b'{"sql": "x",\n "a": }', [], ExitStatus.USAGE, "invalid JSON at line 2 column 7"),
+        (b'{"transactionId": "t"}', [], ExitStatus.USAGE, "--operation"),
+        (b"{}", ["--operation", "nope"], ExitStatus.USAGE, "invalid choice"),
+        (ARTICLE, ["--set", "oops"], ExitStatus.USAGE, "KEY=VALUE"),
+        (ARTICLE, ["--endpoint-url", "ftp://x"], ExitStatus.USAGE, "endpoint URL"),
+        (ARTICLE, ["--ca-file", "/no/such/ca.pem"], ExitStatus.USAGE, "CA file not found"),
+        (ARTICLE, ["--timeout", "-1"], ExitStatus.USAGE, "positive"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_line_and_sends_nothing(
+    stub: Stub,
+    tmp_path: Path,
+    make_file: bytes | None,
+    argv: list[str],
+    status: int,
+    message: str,
+) -> None:
+    path = _file(tmp_path, make_file) if make_file is not None else str(tmp_path / "missing")
+    result = run_cli(["send", path, "--endpoint-url", stub.url, *argv], aws_env(tmp_path))
+    assert result.status == status, result.err
+    assert message in result.err
+    assert result.err.count("\n") == 1, result.err
+    assert stub.requests == []
+    assert result.out == ""
+
+
+def test_no_credentials_is_exit_3(tmp_path: Path) -> None:
+    env = {k: v for k, v in aws_env(tmp_path).items() if not k.startswith("AWS_SE")}
+    del env["AWS_ACCESS_KEY_ID"]
+    result = run_cli(["send", _file(tmp_path), "--endpoint-url", "http://127.0.0.1:9"], env)
+    assert result.status == ExitStatus.CREDENTIALS
+    assert result.err.count("\n") == 1
+
+
+def test_unreachable_endpoint_is_exit_5(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    result = run_cli(["send", _file(tmp_path), "--endpoint-url", url], aws_env(tmp_path))
+    assert result.status == ExitStatus.TRANSPORT
+    assert result.err.count("\n") == 1
+    assert "Traceback" not in result.err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_wait_is_one_live_line_and_rows_a_table(
+    stub: Stub, tmp_path: Path
+) -> None:
+    stub.reply(400, {"message": "resuming"}, x_amzn_ErrorType="DatabaseResumingException")
+    stub.reply(200, ROWS_ANSWER)
+    out, err = _Terminal(), _Terminal()
+    env = aws_env(tmp_path, DATA_API_RESOURCE_ARN=ARN, DATA_API_SECRET_ARN=SECRET_ARN)
+    status = main(
+        ["sql", "show tables", "--endpoint-url", stub.url],
+        env=env, stdin=io.BytesIO(), stdout=out, stderr=err,
+    )  # fmt: skip
+    assert status == 0, err.getvalue()
+    assert out.getvalue().splitlines()[-1] == "(2 rows)"  # table is the terminal's default
+    live = err.getvalue()
+    assert live.startswith("\r\x1b[Kwaiting for the database to resume (attempt 1, ")
+    assert live.endswith("\r\x1b[Ksigv4-dataapi: the database is up\n")
+    assert live.count("\n") == 1  # the progress rewrote one line instead of adding lines
+
+
+@pytest.fixture
+def silent_server() -> Iterator[tuple[str, threading.Event]]:
+    """Accepts and reads a request, then hangs up (or, once told, stays silent)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    hang = threading.Event()
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(65536)
+                if hang.is_set():
+                    stop.wait(10)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", hang
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+def test_a_dropped_connection_after_sending_is_not_replayed(
+    silent_server: tuple[str, threading.Event], tmp_path: Path
+) -> None:
+    url, _ = silent_server
+    result = run_cli(["send", _file(tmp_path), "--endpoint-url", url], aws_env(tmp_path))
+    assert result.status in (ExitStatus.TRANSPORT, ExitStatus.AMBIGUOUS)
+    assert "may have run" in result.err
+    assert result.err.count("\n") == 1
+
+
+def test_no_answer_in_time_is_a_read_timeout(
+    silent_server: tuple[str, threading.Event], tmp_path: Path
+) -> None:
+    url, hang = silent_server
+    hang.set()
+    result = run_cli(
+        ["send", _file(tmp_path), "--timeout", "0.3", "--endpoint-url", url], aws_env(tmp_path)
+    )
+    assert result.status in (ExitStatus.TRANSPORT, ExitStatus.AMBIGUOUS)
+    assert "in time" in result.err
+    assert result.err.count("\n") == 1
+
+
+def test_a_proxy_from_the_environment_is_used(stub: Stub, tmp_path: Path) -> None:
+    env = aws_env(tmp_path, HTTP_PROXY=stub.url)
+    result = run_cli(["send", _file(tmp_path), "--endpoint-url", "http://rds.invalid"], env)
+    assert result.status == 0, result.err
+    assert stub.last.target == "http://rds.invalid/Execute"  # the absolute form: a proxy
+
+
+def test_idempotent_allows_retrying_what_may_have_run(stub: Stub, tmp_path: Path) -> None:
+    error = {"message": "internal"}
+    stub.reply(500, error, x_amzn_ErrorType="InternalServerErrorException")
+    once = run_cli(["send", _file(tmp_path), "--endpoint-url", stub.url], aws_env(tmp_path))
+    assert once.status != 0
+    assert len(stub.requests) == 1  # may have run: not replayed
+    stub.reply(500, error, x_amzn_ErrorType="InternalServerErrorException")
+    stub.reply(200, ROWS_ANSWER)
+    again = run_cli(
+        ["send", _file(tmp_path), "--idempotent", "--endpoint-url", stub.url], aws_env(tmp_path)
+    )
+    assert again.status == 0, again.err
+    assert len(stub.requests) == 3
+
+
+def test_region_flag_beats_the_environment(stub: Stub, tmp_path: Path) -> None:
+    result = run_cli(
+        ["send", _file(tmp_path), "--region", "ap-south-1", "--endpoint-url", stub.url],
+        aws_env(tmp_path),
+    )
+    assert result.status == 0, result.err
+    assert "/ap-south-1/rds-data/aws4_request" in (stub.last.header("Authorization") or "")

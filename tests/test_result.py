@@ -1,0 +1,95 @@
+"""``Result``: rows keyed by label, duplicate labels kept, lazy views, batch results."""
+
+from __future__ import annotations
+
+import pytest
+
+from sigv4_dataapi._errors import ConfigurationError
+from sigv4_dataapi._result import (
+    BatchResult,
+    ColumnMetadata,
+    Result,
+    UpdateResult,
+    row_keys,
+)
+
+
+def cols(*labels: str) -> tuple[ColumnMetadata, ...]:
+    return tuple(ColumnMetadata(name=f"n{i}", label=label) for i, label in enumerate(labels))
+
+
+def test_rows_are_keyed_by_label_not_name() -> None:
+    columns = (ColumnMetadata(name="id", label="user_id"), ColumnMetadata(name="x", label="x"))
+    result = Result([[1, "a"], [2, "b"]], columns=columns)
+    assert result.rows == [{"user_id": 1, "x": "a"}, {"user_id": 2, "x": "b"}]
+    assert result.rows is result.rows  # built once
+
+
+@pytest.mark.parametrize(
+    ("labels", "keys"),
+    [
+        (("id", "id"), ("id", "id_2")),
+        (("id", "id", "id"), ("id", "id_2", "id_3")),
+        (("id", "id_2", "id"), ("id", "id_2", "id_3")),
+        (("a", "a", "a_2"), ("a", "a_3", "a_2")),
+        (("count(*)", "count(*)"), ("count(*)", "count(*)_2")),
+    ],
+)
+def test_duplicate_labels_get_the_first_free_suffix(
+    labels: tuple[str, ...], keys: tuple[str, ...]
+) -> None:
+    assert row_keys(cols(*labels)) == keys
+    result = Result([list(range(len(labels)))], columns=cols(*labels))
+    assert list(result.rows[0].values()) == list(range(len(labels)))  # nothing lost
+
+
+def test_label_falls_back_to_name_then_position() -> None:
+    columns = (ColumnMetadata(name="n"), ColumnMetadata(), ColumnMetadata(label="l"))
+    assert row_keys(columns) == ("n", "column_2", "l")
+
+
+def test_rows_without_metadata_are_a_clear_error_but_records_work() -> None:
+    result = Result([[1, 2]])
+    assert result.records == [[1, 2]]
+    with pytest.raises(ConfigurationError, match="includeResultMetadata"):
+        _ = result.rows
+    assert Result([]).rows == []
+
+
+def test_json_rows_give_records_and_keys() -> None:
+    result = Result(None, json_rows=[{"a": 1, "b": None}], formatted_records='[{"a":1,"b":null}]')
+    assert result.records == [[1, None]]
+    assert result.row_keys == ("a", "b")
+    assert Result(None, json_rows=[]).row_keys == ()
+
+
+def test_from_pages_joins_record_pages() -> None:
+    result = Result.from_pages(iter([[[1]], [], [[2], [3]]]), columns=cols("x"))
+    assert result.rows == [{"x": 1}, {"x": 2}, {"x": 3}]
+    assert len(result) == 3
+
+
+def test_repr_shows_shape_not_values() -> None:
+    result = Result([["secret-ish value"]], columns=cols("c"), number_of_records_updated=4)
+    assert repr(result) == "<Result records=1 columns=['c'] updated=4>"
+
+
+def test_defaults() -> None:
+    result = Result()
+    assert (result.records, result.columns, result.generated_fields) == ([], (), [])
+    assert result.number_of_records_updated == 0 and result.formatted_records is None
+
+
+def test_column_metadata_from_json_ignores_null_and_unknown_members() -> None:
+    meta = ColumnMetadata.from_json(
+        {"name": "a", "typeName": "int4", "type": 4, "precision": None, "isSigned": True, "new": 1}
+    )
+    assert meta == ColumnMetadata(name="a", type_name="int4", type=4, is_signed=True)
+    with pytest.raises(AttributeError):
+        meta.name = "b"  # type: ignore[misc]
+
+
+def test_batch_result() -> None:
+    batch = BatchResult((UpdateResult((1,)), UpdateResult()))
+    assert len(batch) == 2
+    assert batch.generated_fields == [(1,), ()]
