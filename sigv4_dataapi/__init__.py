@@ -22,6 +22,15 @@ _EXPORTS: dict[str, str] = {
     "SigV4Auth": "sigv4_dataapi._auth",
     # errors
     "DataAPIError": "sigv4_dataapi._errors",
+    "DatabaseError": "sigv4_dataapi._errors",
+    "ResponseParseError": "sigv4_dataapi._errors",
+    "ServiceError": "sigv4_dataapi._errors",
+    "StatementMayHaveRunError": "sigv4_dataapi._errors",
+    "TransportError": "sigv4_dataapi._errors",
+    "CredentialsError": "sigv4_dataapi._errors",
+    "NoCredentialsError": "sigv4_dataapi._errors",
+    "ConfigurationError": "sigv4_dataapi._errors",
+    "RetryPolicy": "sigv4_dataapi._retry",
     # client (issue 4)
     "Client": "sigv4_dataapi._client",
     "AsyncClient": "sigv4_dataapi._async_client",
@@ -32,12 +41,21 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "AsyncClient",
     "Client",
+    "ConfigurationError",
     "Credentials",
+    "CredentialsError",
     "DataAPIError",
+    "DatabaseError",
+    "NoCredentialsError",
+    "ResponseParseError",
     "Result",
+    "RetryPolicy",
+    "ServiceError",
     "SigV4Auth",
     "SigningResult",
     "SigningSettings",
+    "StatementMayHaveRunError",
+    "TransportError",
     "__version__",
     "parse_execute_response",
     "sign_request",
@@ -63,6 +81,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from sigv4_dataapi._client import Client
     from sigv4_dataapi._credentials import Credentials
     from sigv4_dataapi._decode import parse_execute_response
-    from sigv4_dataapi._errors import DataAPIError
+    from sigv4_dataapi._errors import (
+        ConfigurationError,
+        CredentialsError,
+        DataAPIError,
+        DatabaseError,
+        NoCredentialsError,
+        ResponseParseError,
+        ServiceError,
+        StatementMayHaveRunError,
+        TransportError,
+    )
     from sigv4_dataapi._result import Result
+    from sigv4_dataapi._retry import RetryPolicy
     from sigv4_dataapi._sigv4 import SigningResult, SigningSettings, sign_request

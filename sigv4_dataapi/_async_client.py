@@ -3,7 +3,9 @@
 Everything but the waiting is shared with the sync client: request bodies and
 decoding come from ``_calls.Calls``; signing, classification and retry
 decisions from the transport's sans-IO core, which :class:`AsyncTransport`
-drives with ``await`` instead of blocking calls.
+drives with ``await`` instead of blocking calls: credentials come from the
+source's ``aget()`` (a refresh runs in a worker thread), pauses from
+``asyncio.sleep``, answers from ``httpx.AsyncHTTPTransport``.
 """
 
 from __future__ import annotations
@@ -11,29 +13,24 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from sigv4_dataapi._calls import (
-    DEFAULT_RESUME_TIMEOUT,
+    BaseClient,
+    BaseTransaction,
     BatchOptions,
-    Calls,
     ExecuteOptions,
-    OnResume,
     Params,
     loads,
-    transport_options,
 )
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._endpoint import CredentialGetter, Verify
-from sigv4_dataapi._errors import ConfigurationError, DataAPIError
-from sigv4_dataapi._exchange import Outcome, RawResponse, Send, TransportHooks
+from sigv4_dataapi._endpoint import aget
+from sigv4_dataapi._errors import DataAPIError
+from sigv4_dataapi._exchange import Outcome, RawResponse, Send, Sleep, Step, TransportHooks
 from sigv4_dataapi._result import BatchResult, Result
-from sigv4_dataapi._retry import RetryPolicy
-from sigv4_dataapi._transport import _BaseTransport
+from sigv4_dataapi._transport import BaseTransport
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -41,7 +38,7 @@ if TYPE_CHECKING:
 _log = logging.getLogger("sigv4_dataapi.client")
 
 
-class AsyncTransport(_BaseTransport):
+class AsyncTransport(BaseTransport):
     """Asynchronous driver: ``asyncio.sleep`` between retries, ``httpx.AsyncHTTPTransport``.
 
     Like :class:`~sigv4_dataapi._transport.Transport`, it calls the httpx
@@ -71,24 +68,29 @@ class AsyncTransport(_BaseTransport):
         hooks: TransportHooks | None = None,
     ) -> RawResponse:
         """The same exchange as ``Transport.send``, awaited."""
-        import asyncio
-
-        sleep = self._sleep or asyncio.sleep
         steps = self._core.run(operation, body, idempotent, self._hooks_for(hooks))
-        step = next(steps)
+        outcome: Outcome = None
         while True:
-            outcome: Outcome = None
-            if isinstance(step, Send):
-                try:
-                    outcome = await self._roundtrip(step.request)
-                except httpx.HTTPError as exc:
-                    outcome = exc
-            else:
-                await sleep(step.seconds)
             try:
                 step = steps.send(outcome)
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
+            outcome = await self._perform(step)
+
+    async def _perform(self, step: Step) -> Outcome:
+        if isinstance(step, Send):
+            try:
+                return await self._roundtrip(step.request)
+            except httpx.HTTPError as exc:
+                return exc
+        if isinstance(step, Sleep):
+            if self._sleep is None:
+                import asyncio
+
+                self._sleep = asyncio.sleep
+            await self._sleep(step.seconds)
+            return None
+        return await aget(self._core.credentials)
 
     async def _roundtrip(self, request: httpx.Request) -> httpx.Response:
         if self._http is not None:
@@ -100,9 +102,7 @@ class AsyncTransport(_BaseTransport):
             await response.aread()
         finally:
             await response.aclose()
-        response.request = request
-        response.elapsed = timedelta(seconds=time.perf_counter() - started)
-        return response
+        return self._received(response, request, started)
 
     def _open(self) -> httpx.AsyncBaseTransport:
         with self._lock:
@@ -121,47 +121,17 @@ class AsyncTransport(_BaseTransport):
         await self.aclose()
 
 
-class AsyncClient:
+class AsyncClient(BaseClient):
     """The asynchronous twin of :class:`~sigv4_dataapi._client.Client` (same arguments).
 
     ``async with AsyncClient(resource_arn, secret_arn, database="db") as db:
     result = await db.execute(...)``.
     """
 
-    def __init__(
-        self,
-        resource_arn: str,
-        secret_arn: str,
-        *,
-        database: str | None = None,
-        schema: str | None = None,
-        region: str | None = None,
-        endpoint_url: str | None = None,
-        credentials: Credentials | CredentialGetter | None = None,
-        profile: str | None = None,
-        verify: Verify = True,
-        timeout: float | None = None,
-        idempotent: bool = False,
-        resume_timeout: float = DEFAULT_RESUME_TIMEOUT,
-        on_resume: OnResume | None = None,
-        retry: RetryPolicy | None = None,
-        fips: bool = False,
-        dualstack: bool = False,
-        include_result_metadata: bool = True,
-        convert: bool = True,
-        env: Mapping[str, str] | None = None,
-        **transport: Any,
-    ) -> None:
-        self.calls = Calls(
-            resource_arn, secret_arn, database=database, schema=schema,
-            include_result_metadata=include_result_metadata, convert=convert,
-        )  # fmt: skip
-        self.transport = AsyncTransport(**transport_options(
-            resource_arn=resource_arn, region=region, endpoint_url=endpoint_url,
-            credentials=credentials, profile=profile, verify=verify, timeout=timeout,
-            idempotent=idempotent, resume_timeout=resume_timeout, on_resume=on_resume,
-            retry=retry, env=env, fips=fips, dualstack=dualstack, **transport,
-        ))  # fmt: skip
+    transport: AsyncTransport
+
+    def _connect(self, options: dict[str, Any]) -> None:
+        self.transport = AsyncTransport(**options)
 
     async def execute(
         self,
@@ -233,22 +203,15 @@ class AsyncClient:
         await self.aclose()
 
 
-class AsyncTransaction:
+class AsyncTransaction(BaseTransaction):
     """One transaction of an :class:`AsyncClient` (see ``_client.Transaction``)."""
 
     def __init__(self, client: AsyncClient, *, database: str | None, schema: str | None) -> None:
+        super().__init__(database=database, schema=schema)
         self._client = client
-        self._begin_options = {"database": database, "schema": schema}
-        self._id: str | None = None
-        self.status: str | None = None
-
-    @property
-    def id(self) -> str | None:
-        return self._id
 
     async def _transaction_id(self) -> str:
-        if self.status is not None:
-            raise ConfigurationError(f"the transaction has ended ({self.status})")
+        self._check_open()
         if self._id is None:
             self._id = await self._client.begin_transaction(**self._begin_options)
         return self._id

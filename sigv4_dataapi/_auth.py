@@ -4,8 +4,9 @@ httpx calls ``auth_flow`` for every send, so each attempt of a retry loop is
 signed afresh: the previous attempt's Authorization, X-Amz-Date and token are
 removed first (pitfall 18) and the time is read from the injected clock. The
 request is signed as it will go on the wire: ``url.raw_path`` (never the
-decoded ``url.path``), httpx's own Host header, and ``headers.multi_items()``
-so repeated headers stay separate (httpx's ``items()`` joins them with ", ").
+decoded ``url.path``), httpx's own Host header, and every header line on its
+own (``headers.raw``; httpx's ``items()`` joins repeated ones with ", ").
+A form-style ``+`` in the query is sent as ``%20`` (what httpx's ``params=`` means).
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ _PRESIGN_PARAMS = frozenset(
         "Security-Token", "Signature", "Region-Set",
     )
 )  # fmt: skip
+# What a previous attempt's signature added; bytes, as in ``httpx.Headers.raw``.
+_RESIGNED = frozenset(
+    name.lower().encode("ascii") for name in (AUTHORIZATION, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN)
+)
+_RESIGNED_SHA256 = _RESIGNED | {X_AMZ_CONTENT_SHA256.lower().encode("ascii")}
 Clock = Callable[[], datetime]
 CredentialsLike = Credentials | Callable[[], Credentials]
 
@@ -81,17 +87,21 @@ class SigV4Auth(httpx.Auth):
     def sign(self, request: httpx.Request) -> SigningResult:
         """Sign ``request`` in place (replacing any earlier signature) and return the result."""
         credentials = self.credentials()
-        for name in (AUTHORIZATION, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN):
-            request.headers.pop(name, None)
-        if self.settings.content_sha256_header:
-            request.headers.pop(X_AMZ_CONTENT_SHA256, None)
+        stale = _RESIGNED_SHA256 if self.settings.content_sha256_header else _RESIGNED
+        encoding = request.headers.encoding
+        kept = [
+            (name.decode(encoding), value.decode(encoding))
+            for name, value in request.headers.raw
+            if name.lower() not in stale
+        ]
+        _spaces_as_percent_20(request)
         target = request.url.raw_path.decode("ascii")
         if self.settings.signature_location == "query":
             target = _strip_presign(target)
         result = sign_request(
             request.method,
             target,
-            headers=request.headers.multi_items(),
+            headers=kept,
             body=request.content,
             credentials=credentials,
             region=self.region,
@@ -99,7 +109,12 @@ class SigV4Auth(httpx.Auth):
             now=self._clock(),
             settings=self.settings,
         )
-        request.headers.update(result.headers)
+        headers = request.headers
+        if len(kept) != len(headers.raw):  # a retry: drop the previous attempt's signature
+            for name in {n.decode(encoding) for n, _ in headers.raw if n.lower() in stale}:
+                del headers[name]
+        for name, value in result.headers.items():
+            headers[name] = value
         if self.settings.signature_location == "query":
             request.url = request.url.copy_with(raw_path=result.url.encode("ascii"))
         if self._on_signed is not None:
@@ -109,6 +124,18 @@ class SigV4Auth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         self.sign(request)
         yield request
+
+
+def _spaces_as_percent_20(request: httpx.Request) -> None:
+    """Send a form-style ``+`` in the query as ``%20`` (pitfall 13).
+
+    httpx encodes ``params={"q": "a b"}`` as ``q=a+b``; services disagree on
+    whether a raw ``+`` is a space, so the query is made unambiguous before
+    it is signed, and the signed text is exactly what is sent.
+    """
+    path, sep, query = request.url.raw_path.partition(b"?")
+    if b"+" in query:
+        request.url = request.url.copy_with(raw_path=path + sep + query.replace(b"+", b"%20"))
 
 
 def _strip_presign(target: str) -> str:

@@ -93,7 +93,8 @@ def _load(name: str) -> ModuleType | None:
         raise
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``only``, just that sub-command's module is imported (cheap start)."""
     parser = _Parser(
         prog="sigv4-dataapi",
         description="Sign and send AWS RDS Data API requests; run a local Data API endpoint.",
@@ -104,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
+        if only is not None and name != only:
+            continue
         module = _load(name)
         if module is None:
             continue
@@ -114,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The sub-command named on the line, if any (``--help`` alone builds them all)."""
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
 def _exit_status_for(exc: BaseException) -> ExitStatus:
     from sigv4_dataapi import _errors as e
 
@@ -121,6 +130,7 @@ def _exit_status_for(exc: BaseException) -> ExitStatus:
         (UsageError, ExitStatus.USAGE),
         (e.ConfigurationError, ExitStatus.USAGE),
         (e.CredentialsError, ExitStatus.CREDENTIALS),
+        (e.StatementMayHaveRunError, ExitStatus.AMBIGUOUS),
         (e.ServiceError, ExitStatus.SERVICE),
         (e.TransportError, ExitStatus.TRANSPORT),
         (e.ResponseParseError, ExitStatus.TRANSPORT),
@@ -149,7 +159,7 @@ def main(
     args_list = list(sys.argv[1:] if argv is None else argv)
     show_traceback = "--traceback" in args_list
     try:
-        args = build_parser().parse_args(args_list)
+        args = build_parser(_command_in(args_list)).parse_args(args_list)
         if getattr(args, "_module", None) is None:
             raise UsageError("sigv4-dataapi: a command is needed (see --help)")
         return int(args._module.run(args, ctx))

@@ -14,20 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from sigv4_dataapi import _transport
 from sigv4_dataapi._calls import (
-    DEFAULT_RESUME_TIMEOUT,
+    BaseClient,
+    BaseTransaction,
     BatchOptions,
-    Calls,
     ExecuteOptions,
-    OnResume,
     Params,
     loads,
-    transport_options,
 )
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._endpoint import CredentialGetter, Verify
-from sigv4_dataapi._errors import ConfigurationError, DataAPIError
+from sigv4_dataapi._errors import DataAPIError
 from sigv4_dataapi._result import BatchResult, Result
-from sigv4_dataapi._retry import RetryPolicy
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -35,52 +30,17 @@ if TYPE_CHECKING:
 _log = logging.getLogger("sigv4_dataapi.client")
 
 
-class Client:
+class Client(BaseClient):
     """A synchronous Data API client for one cluster and secret.
 
     ``with Client(resource_arn, secret_arn, database="db") as db: db.execute(...)``.
-    Region and endpoint come from the arguments, then the environment and
-    profile, then the ARN; ``verify`` is True/False, a CA bundle path or an
-    ``ssl.SSLContext``. A paused cluster is waited out (``resume_timeout``,
-    progress to ``on_resume``); ambiguous failures are raised as
-    :class:`~sigv4_dataapi._errors.StatementMayHaveRunError` unless the
-    statement is declared ``idempotent`` (per call, or here for all calls).
+    The arguments are :class:`~sigv4_dataapi._calls.BaseClient`'s.
     """
 
-    def __init__(
-        self,
-        resource_arn: str,
-        secret_arn: str,
-        *,
-        database: str | None = None,
-        schema: str | None = None,
-        region: str | None = None,
-        endpoint_url: str | None = None,
-        credentials: Credentials | CredentialGetter | None = None,
-        profile: str | None = None,
-        verify: Verify = True,
-        timeout: float | None = None,
-        idempotent: bool = False,
-        resume_timeout: float = DEFAULT_RESUME_TIMEOUT,
-        on_resume: OnResume | None = None,
-        retry: RetryPolicy | None = None,
-        fips: bool = False,
-        dualstack: bool = False,
-        include_result_metadata: bool = True,
-        convert: bool = True,
-        env: Mapping[str, str] | None = None,
-        **transport: Any,
-    ) -> None:
-        self.calls = Calls(
-            resource_arn, secret_arn, database=database, schema=schema,
-            include_result_metadata=include_result_metadata, convert=convert,
-        )  # fmt: skip
-        self.transport = _transport.Transport(**transport_options(
-            resource_arn=resource_arn, region=region, endpoint_url=endpoint_url,
-            credentials=credentials, profile=profile, verify=verify, timeout=timeout,
-            idempotent=idempotent, resume_timeout=resume_timeout, on_resume=on_resume,
-            retry=retry, env=env, fips=fips, dualstack=dualstack, **transport,
-        ))  # fmt: skip
+    transport: _transport.Transport
+
+    def _connect(self, options: dict[str, Any]) -> None:
+        self.transport = _transport.Transport(**options)
 
     def execute(
         self,
@@ -147,31 +107,16 @@ class Client:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return (f"Client(resource_arn={self.calls.resource_arn!r}, "
-                f"endpoint={self.transport.settings.endpoint.url!r})")  # fmt: skip
 
-
-class Transaction:
-    """One Data API transaction; statements run through it carry its id.
-
-    The id is obtained by :meth:`_transaction_id`, the single place a lazy
-    ``BeginTransaction`` (on the first statement) would hook into.
-    """
+class Transaction(BaseTransaction):
+    """One Data API transaction; statements run through it carry its id."""
 
     def __init__(self, client: Client, *, database: str | None, schema: str | None) -> None:
+        super().__init__(database=database, schema=schema)
         self._client = client
-        self._begin_options = {"database": database, "schema": schema}
-        self._id: str | None = None
-        self.status: str | None = None
-
-    @property
-    def id(self) -> str | None:
-        return self._id
 
     def _transaction_id(self) -> str:
-        if self.status is not None:
-            raise ConfigurationError(f"the transaction has ended ({self.status})")
+        self._check_open()
         if self._id is None:
             self._id = self._client.begin_transaction(**self._begin_options)
         return self._id

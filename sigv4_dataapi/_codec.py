@@ -10,8 +10,8 @@ The service binds scalars only (F11). ``pg_array_literal`` turns a Python list
 into an escaped PostgreSQL array literal for ``CAST(:p AS int[])``, the one
 portable way to pass an array.
 
-The text forms (``YYYY-MM-DD HH:MM:SS[.ffffff]`` and friends) live here in both
-directions, so that what we send and what we parse back agree.
+The text forms sent (``YYYY-MM-DD HH:MM:SS[.ffffff]`` and friends) are the ones
+``_columns`` parses back, which the round-trip property tests hold together.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-import uuid
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
@@ -100,25 +100,6 @@ def format_decimal(value: Decimal) -> str:
     return format(value, "f")
 
 
-def parse_timestamp(text: str) -> datetime:
-    """The service's timestamp text, fraction of 0-9 digits (trimmed zeros restored)."""
-    return datetime.fromisoformat(_six_digit_fraction(text))
-
-
-def parse_time(text: str) -> time:
-    """``HH:MM:SS[.f...]`` with trimmed trailing zeros (``.5`` is 500000 µs)."""
-    return time.fromisoformat(_six_digit_fraction(text))
-
-
-def _six_digit_fraction(text: str) -> str:
-    """Pad or cut the fraction to 6 digits: Python 3.10 accepts only 3 or 6."""
-    head, dot, rest = text.partition(".")
-    if not dot:
-        return text
-    digits = len(rest) - len(rest.lstrip("0123456789"))
-    return f"{head}.{rest[:digits][:6].ljust(6, '0')}{rest[digits:]}"
-
-
 # -- values -> Fields -------------------------------------------------------------------
 
 
@@ -154,11 +135,21 @@ def _implied_hint(value: object) -> TypeHint | None:
         return "DATE"
     if isinstance(value, time):
         return "TIME"
-    if isinstance(value, uuid.UUID):
+    if _is_uuid(value):
         return "UUID"
     if isinstance(value, (dict, list)):
         return "JSON"
     return None
+
+
+def _is_uuid(value: object) -> bool:
+    """``isinstance(value, uuid.UUID)`` without importing ``uuid`` (and ``platform``).
+
+    A UUID instance can only exist once its module is loaded, so an absent
+    module answers "no" for free and keeps the client's import cheap.
+    """
+    module = sys.modules.get("uuid")
+    return module is not None and isinstance(value, module.UUID)
 
 
 def _hinted_text(value: object, hint: TypeHint, name: str) -> str:
@@ -197,7 +188,7 @@ _HINT_FORMATS: dict[str, Callable[[Any], str | None]] = {
     "TIMESTAMP": lambda v: format_timestamp(v) if isinstance(v, datetime) else None,
     "DATE": lambda v: format_date(v) if type(v) is date else None,
     "TIME": lambda v: format_time(v) if isinstance(v, time) else None,
-    "UUID": lambda v: str(v) if isinstance(v, uuid.UUID) else None,
+    "UUID": lambda v: str(v) if _is_uuid(v) else None,
     "JSON": lambda v: _json_text(v) if isinstance(v, (dict, list, tuple, int, float)) else None,
 }
 

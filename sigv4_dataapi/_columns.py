@@ -17,14 +17,13 @@ numbers stay numbers. A value its type cannot represent stays a string.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
-
-from sigv4_dataapi._codec import parse_time, parse_timestamp
 
 if TYPE_CHECKING:
     from sigv4_dataapi._result import ColumnMetadata
@@ -37,6 +36,26 @@ _STR_ONLY = {str}
 _STR_OR_NONE = {str, type(None)}
 _NULL_TEXT = {None: "null"}  # .get(v, v): None -> "null", any str -> itself
 _UTC = timezone.utc
+
+
+def parse_timestamp(text: str) -> datetime:
+    """The service's timestamp text, fraction of 0-9 digits (trimmed zeros restored)."""
+    return datetime.fromisoformat(_six_digit_fraction(text))
+
+
+def parse_time(text: str) -> time:
+    """``HH:MM:SS[.f...]`` with trimmed trailing zeros (``.5`` is 500000 µs)."""
+    return time.fromisoformat(_six_digit_fraction(text))
+
+
+def _six_digit_fraction(text: str) -> str:
+    """Pad or cut the fraction to 6 digits: Python 3.10 accepts only 3 or 6."""
+    head, dot, rest = text.partition(".")
+    if not dot:
+        return text
+    digits = len(rest) - len(rest.lstrip("0123456789"))
+    return f"{head}.{rest[:digits][:6].ljust(6, '0')}{rest[digits:]}"
+
 
 # Python 3.11's fromisoformat reads any fraction length (".5"); 3.10 needs 3 or 6 digits.
 _TIMESTAMP: Parse = datetime.fromisoformat if sys.version_info >= (3, 11) else parse_timestamp
@@ -189,10 +208,13 @@ _COLUMN_FAST: dict[Any, Converter] = {
 }
 
 
+_PARAMETERS = re.compile(r"\([^)]*\)")
+
+
 def _normalise(type_name: str) -> str:
     """``DECIMAL UNSIGNED`` -> ``decimal``, ``varchar(20)`` -> ``varchar``."""
-    name = type_name.lower().partition("(")[0].strip()
-    return name.removesuffix(" unsigned").removesuffix(" zerofill").strip()
+    name = _PARAMETERS.sub("", type_name.lower()).strip()
+    return name.removesuffix(" zerofill").removesuffix(" unsigned").strip()
 
 
 def scalar_parser(type_name: str, type_code: int) -> Parse | None:
@@ -203,11 +225,21 @@ def scalar_parser(type_name: str, type_code: int) -> Parse | None:
     return _BY_CODE.get(type_code)
 
 
+def _element_name(name: str) -> str | None:
+    """``_int4`` (PostgreSQL's array name) or ``int4[]`` -> ``int4``; else None."""
+    if name.startswith("_"):
+        return name[1:]
+    if name.endswith("[]"):
+        return name[:-2]
+    return None
+
+
 def column_converter(column: ColumnMetadata) -> Converter | None:
     """The converter for ``column``'s values, or ``None`` when they are final."""
     name = _normalise(column.type_name)
-    if name.startswith("_") or (column.type == _ARRAY and name not in _BY_NAME):
-        element = scalar_parser(name[1:], column.array_base_column_type)
+    element_name = _element_name(name)
+    if element_name is not None or column.type == _ARRAY:
+        element = scalar_parser(element_name or "", column.array_base_column_type)
         if element is None or element is int:  # longValues are ints already
             return None
         return _array_column(element)

@@ -39,6 +39,7 @@ _AS_IS = frozenset(
 )
 FIELD_MEMBERS = _AS_IS | {"isNull", "doubleValue", "blobValue", "doubleValues"}
 _NON_FINITE = {"NaN", "Infinity", "-Infinity"}
+_NUMBERS = frozenset({int, float, bool, type(None)})
 
 
 class _Parse:
@@ -136,11 +137,25 @@ class RecordDecoder:
         """Check the shape of ``records`` and convert their values in place."""
         _check_records(records, self.width)
         for index, convert in self._converters:
+            if _first_value(records, index).__class__ in _NUMBERS:
+                continue  # LONG / DOUBLE_OR_LONG numbers: nothing to convert, skip the pass
             column = [row[index] for row in records]
             converted = convert(column)
             if converted is not column:  # write back in C: setitem(row, index, value)
                 deque(map(setitem, records, repeat(index), converted), maxlen=0)
         return records
+
+
+def _first_value(records: list[list[Any]], index: int) -> Any:
+    """The column's first non-NULL value: the service sends a column in one form.
+
+    ``resultSetOptions`` apply to the whole result, so a column is all text or
+    all numbers (plus NULLs); one look decides whether it needs a pass at all.
+    """
+    for row in records:
+        if row[index] is not None:
+            return row[index]
+    return None
 
 
 def parse_execute_response(body: bytes | str, *, convert: bool = True) -> Result:

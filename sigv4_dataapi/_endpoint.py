@@ -13,14 +13,19 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, Union
+from typing import TYPE_CHECKING, Any, Protocol, Union
 from urllib.parse import urlsplit
 
-from sigv4_dataapi import _config
 from sigv4_dataapi._credentials import Credentials
 from sigv4_dataapi._errors import ConfigurationError
 
 SERVICE = "rds-data"  # signing name and endpoint prefix (rds-data-api.md §1)
+
+if TYPE_CHECKING:
+    from sigv4_dataapi._config import Profile
+
+    # A profile name (resolved when needed) or the profile already loaded once.
+    ProfileRef = str | Profile | None
 
 # What ``verify=`` accepts: on/off, a CA bundle file or directory, or a ready context.
 Verify = Union[bool, str, "os.PathLike[str]", ssl.SSLContext]
@@ -54,9 +59,13 @@ def resolve_region(
     *,
     resource_arn: str | None = None,
     env: Mapping[str, str] | None = None,
-    profile: str | None = None,
+    profile: ProfileRef = None,
 ) -> str:
     """Argument, ``AWS_REGION``/``AWS_DEFAULT_REGION``, the profile, then the resource ARN."""
+    if explicit:
+        return explicit
+    from sigv4_dataapi import _config  # the shared files only when something may come from them
+
     env = os.environ if env is None else env
     region = _config.resolve_region(explicit, env=env, profile=profile)
     region = region or region_from_arn(resource_arn)
@@ -72,22 +81,36 @@ def resolve_endpoint(
     *,
     region: str,
     env: Mapping[str, str] | None = None,
-    profile: str | None = None,
+    profile: ProfileRef = None,
     fips: bool = False,
     dualstack: bool = False,
 ) -> Endpoint:
     """Argument, ``AWS_ENDPOINT_URL_RDS_DATA``/``AWS_ENDPOINT_URL``, else the default host.
 
-    FIPS and dual-stack apply to the default host only: combining them with a
-    custom endpoint is an error, as in the service's endpoint rule set.
+    FIPS and dual-stack (arguments, or ``AWS_USE_FIPS_ENDPOINT`` and
+    ``AWS_USE_DUALSTACK_ENDPOINT``) apply to the default host only: passing
+    them with a custom endpoint is an error, as in the service's rule set.
     """
-    env = os.environ if env is None else env
     if explicit and (fips or dualstack):
         raise ConfigurationError("fips/dualstack cannot be combined with a custom endpoint_url")
+    if explicit:
+        return Endpoint(url=_check_url(explicit), region=region)
+    from sigv4_dataapi import _config
+
+    env = os.environ if env is None else env
     configured = _config.resolve_endpoint_url(SERVICE, explicit, env=env, profile=profile)
     if configured is None:
+        fips = fips or _configured("use_fips_endpoint", env, profile)
+        dualstack = dualstack or _configured("use_dualstack_endpoint", env, profile)
         configured = _config.default_endpoint_url(SERVICE, region, fips=fips, dualstack=dualstack)
     return Endpoint(url=_check_url(configured), region=region)
+
+
+def _configured(setting: str, env: Mapping[str, str], profile: ProfileRef) -> bool:
+    """``AWS_USE_FIPS_ENDPOINT``/``AWS_USE_DUALSTACK_ENDPOINT`` or the profile's key."""
+    from sigv4_dataapi import _config
+
+    return _config.is_true(_config.resolve_setting(setting, env=env, profile=profile).value)
 
 
 def _check_url(url: str) -> str:
@@ -123,8 +146,10 @@ def _bypassed(host: str, no_proxy: str) -> bool:
     return False
 
 
-def ca_bundle(env: Mapping[str, str] | None = None, profile: str | None = None) -> str | None:
+def ca_bundle(env: Mapping[str, str] | None = None, profile: ProfileRef = None) -> str | None:
     """``AWS_CA_BUNDLE`` (or the profile's ``ca_bundle``), honoured when ``verify=True``."""
+    from sigv4_dataapi import _config
+
     env = os.environ if env is None else env
     return _config.resolve_setting("ca_bundle", env=env, profile=profile).value
 
@@ -141,6 +166,14 @@ def ssl_context(verify: Verify, *, bundle: str | None = None) -> ssl.SSLContext 
     if verify is True:
         return _file_context(bundle) if bundle else _system_context()
     return _file_context(os.fspath(verify))
+
+
+def check_verify(verify: Verify, bundle: str | None) -> None:
+    """Fail at construction, not at the first call, when a CA bundle path does not exist."""
+    path = bundle if verify is True else verify
+    if isinstance(path, (str, os.PathLike)) and not os.path.exists(path):
+        where = "AWS_CA_BUNDLE/ca_bundle" if verify is True else "verify"
+        raise ConfigurationError(f"{where}: CA bundle {os.fspath(path)!r} does not exist")
 
 
 def _file_context(path: str) -> ssl.SSLContext:
@@ -180,15 +213,29 @@ def _has_hashed_certs(capath: str | None) -> bool:
 
 
 class CredentialGetter(Protocol):
-    """What the transport needs of a credential source (``_providers.CredentialSource``)."""
+    """What the transport needs of a credential source (``_providers.CredentialSource``).
+
+    A source may also have ``async aget()`` (``CredentialSource`` has): the async
+    client awaits it, so that a refresh (STS, SSO, IMDS) never blocks the event
+    loop. A source without one is asked ``get()``, on the loop: it must be quick.
+    """
 
     def get(self) -> Credentials: ...
+
+
+async def aget(source: CredentialGetter) -> Credentials:
+    """``await source.aget()`` where the source has it, else ``source.get()``."""
+    get_async = getattr(source, "aget", None)
+    if get_async is None:
+        return source.get()
+    credentials: Credentials = await get_async()
+    return credentials
 
 
 def credential_source(
     credentials: Credentials | CredentialGetter | None,
     *,
-    profile: str | None,
+    profile: ProfileRef,
     env: Mapping[str, str] | None,
     region: str,
 ) -> CredentialGetter:
@@ -207,20 +254,37 @@ class _Static:
     def get(self) -> Credentials:
         return self.credentials
 
+    async def aget(self) -> Credentials:
+        return self.credentials
+
 
 class _Lazy:
-    """Runs ``resolve_credentials`` at the first request, so building a client is cheap."""
+    """Runs ``resolve_credentials`` at the first request, so building a client is cheap.
+
+    Resolving may fetch (container, IMDS, a credential process): the async
+    client's first request does it in a worker thread (:meth:`aget`).
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         self._kwargs = kwargs
         self._source: CredentialGetter | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> Credentials:
-        if self._source is None:
-            with self._lock:
-                if self._source is None:
-                    from sigv4_dataapi._providers import resolve_credentials
+    def _resolve(self) -> CredentialGetter:
+        with self._lock:
+            if self._source is None:
+                from sigv4_dataapi._providers import resolve_credentials
 
-                    self._source = resolve_credentials(**self._kwargs)
-        return self._source.get()
+                self._source = resolve_credentials(**self._kwargs)
+            return self._source
+
+    def get(self) -> Credentials:
+        return (self._source or self._resolve()).get()
+
+    async def aget(self) -> Credentials:
+        source = self._source
+        if source is None:
+            import asyncio
+
+            source = await asyncio.to_thread(self._resolve)
+        return await aget(source)

@@ -2,9 +2,10 @@
 
 :meth:`Exchange.run` is a generator holding every decision of a call (request
 building and signing, response classification, retry, clock-skew re-signing,
-resume waits). It yields :class:`Send` and :class:`Sleep` steps; the sync
-driver (``_transport.Transport``) and the async one
-(``_async_client.AsyncTransport``) perform them, so both behave identically.
+resume waits). It yields :class:`Authenticate`, :class:`Send` and :class:`Sleep`
+steps; the sync driver (``_transport.Transport``) and the async one
+(``_async_client.AsyncTransport``) perform them, so both behave identically,
+and neither blocks where the other awaits (a credential refresh included).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from sigv4_dataapi import __version__, _endpoint, _retry
+from sigv4_dataapi._credentials import Credentials
 from sigv4_dataapi._errors import ConfigurationError, DataAPIError
 from sigv4_dataapi._sigv4 import SigningResult, SigningSettings, sign_request
 from sigv4_dataapi._wire import REQUEST_ID_HEADER, error_from_httpx, error_from_response
@@ -78,18 +80,37 @@ class Clocks:
     rand: Callable[[], float] = random.random
 
 
-@dataclass(frozen=True)
+# The steps are plain slotted classes: created per call, and a dataclass costs ~1 ms to
+# define at import (the cold start counts it).
+class Authenticate:
+    """Step: the credentials to sign with (sync ``get()``; async ``await aget()``, off the loop)."""
+
+    __slots__ = ()
+
+
+AUTHENTICATE = Authenticate()
+
+
 class Send:
-    request: httpx.Request
+    """Step: send ``request``; the driver answers with the response or the httpx error."""
+
+    __slots__ = ("request",)
+
+    def __init__(self, request: httpx.Request) -> None:
+        self.request = request
 
 
-@dataclass(frozen=True)
 class Sleep:
-    seconds: float
+    """Step: wait ``seconds`` before the next attempt."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
 
 
-Step = Send | Sleep
-Outcome = httpx.Response | httpx.HTTPError | None
+Step = Authenticate | Send | Sleep
+Outcome = httpx.Response | httpx.HTTPError | Credentials | None
 
 
 @dataclass(frozen=True)
@@ -111,6 +132,13 @@ def as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     if not timeout > 0:
         raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
     return httpx.Timeout(float(timeout), connect=min(float(timeout), 10.0))
+
+
+def _note(error: BaseException, text: str) -> None:
+    """``add_note`` where Python has it (3.11+): shown under the traceback's message."""
+    add_note = getattr(error, "add_note", None)
+    if add_note is not None:
+        add_note(text)
 
 
 class Exchange:
@@ -140,16 +168,20 @@ class Exchange:
             known = ", ".join(OPERATIONS)
             raise ConfigurationError(f"unknown operation {operation!r} (one of {known})") from None
 
-    def build(self, operation: str, body: bytes) -> tuple[httpx.Request, SigningResult]:
+    def build(
+        self, operation: str, body: bytes, credentials: Credentials | None = None
+    ) -> tuple[httpx.Request, SigningResult]:
         """Sign ``body`` for ``operation`` with a fresh time (pitfall 18: one per attempt).
 
         The request gets every header it will carry here (Host and Content-Length
         included, Host signed as sent), so httpx has nothing left to compute.
+        ``credentials`` default to the source's (``get()``, which may block).
         """
         url = self.url(operation)
         signed = sign_request(
             "POST", self._raw_urls[operation], headers=self._signed_headers, body=body,
-            credentials=self.credentials.get(), region=self.settings.endpoint.region,
+            credentials=credentials or self.credentials.get(),
+            region=self.settings.endpoint.region,
             service=_endpoint.SERVICE, now=self.clocks.now() + self.skew, settings=SIGNING,
         )  # fmt: skip
         headers = [*self._signed_headers, *signed.headers.items(), *self._extra_headers,
@@ -167,37 +199,62 @@ class Exchange:
         idempotent = policy.idempotent if idempotent is None else idempotent
         state = _retry.Attempts()
         while True:
-            request, signed = self.build(operation, body)
+            credentials = yield AUTHENTICATE
+            if not isinstance(credentials, Credentials):
+                raise TypeError(f"the driver answered Authenticate with {credentials!r}")
+            request, signed = self.build(operation, body, credentials)
             if hooks.on_signed is not None:
                 hooks.on_signed(signed, request)
             outcome = yield Send(request)
-            if isinstance(outcome, httpx.Response):
-                if hooks.on_response is not None:
-                    hooks.on_response(outcome)
-                if outcome.is_success:
-                    return RawResponse(
-                        outcome.status_code, outcome.headers, outcome.content,
-                        outcome.headers.get(REQUEST_ID_HEADER),
-                    )  # fmt: skip
-                error = error_from_response(
-                    outcome.status_code, outcome.headers, outcome.content, operation=operation
-                )
-            else:
-                error = error_from_httpx(outcome, operation, self.settings.endpoint.url)
-            failure = _retry.classify(error)
+            answer = self._answer(operation, outcome, hooks)
+            if isinstance(answer, RawResponse):
+                return answer
             now = self.clocks.monotonic()
-            decision = _retry.decide(
-                failure, operation=operation, idempotent=idempotent, state=state, now=now,
-                policy=policy, rand=self.clocks.rand(),
-            )  # fmt: skip
-            if decision.action is _retry.Action.RESIGN and not self._measure_skew(outcome):
-                decision = _retry.Decision(_retry.Action.RAISE, failure=failure)
-            if decision.action is _retry.Action.RAISE:
-                raise error from (outcome if isinstance(outcome, httpx.HTTPError) else None)
+            decision = self._decide(operation, answer, outcome, idempotent, state, now)
             state = _retry.advance(state, decision, now=now)
-            self._report(operation, error, decision, state, hooks)
+            self._report(operation, answer, decision, state, hooks)
             if decision.delay > 0:
                 yield Sleep(decision.delay)
+
+    def _answer(
+        self, operation: str, outcome: Outcome, hooks: TransportHooks
+    ) -> RawResponse | DataAPIError:
+        """A 2xx answer as it is; anything else as the exception it means."""
+        if not isinstance(outcome, httpx.Response):
+            assert not isinstance(outcome, Credentials)
+            return error_from_httpx(outcome, operation, self.settings.endpoint.url)
+        if hooks.on_response is not None:
+            hooks.on_response(outcome)
+        if outcome.is_success:
+            return RawResponse(outcome.status_code, outcome.headers, outcome.content,
+                               outcome.headers.get(REQUEST_ID_HEADER))  # fmt: skip
+        return error_from_response(
+            outcome.status_code, outcome.headers, outcome.content, operation=operation
+        )
+
+    def _decide(
+        self,
+        operation: str,
+        error: DataAPIError,
+        outcome: Outcome,
+        idempotent: bool,
+        state: _retry.Attempts,
+        now: float,
+    ) -> _retry.Decision:
+        """``_retry.decide``, plus the skew measurement a re-signing needs; raises ``error``."""
+        policy = self.settings.retry
+        failure = _retry.classify(error)
+        decision = _retry.decide(
+            failure, operation=operation, idempotent=idempotent, state=state, now=now,
+            policy=policy, rand=self.clocks.rand(),
+        )  # fmt: skip
+        if decision.action is _retry.Action.RESIGN and not self._measure_skew(outcome):
+            decision = _retry.Decision(_retry.Action.RAISE, failure=failure)
+        if decision.action is _retry.Action.RAISE:
+            if failure is _retry.Failure.RESUMING:
+                _note(error, f"the database did not resume within {policy.resume_timeout:g} s")
+            raise error from (outcome if isinstance(outcome, httpx.HTTPError) else None)
+        return decision
 
     def _measure_skew(self, outcome: Outcome) -> bool:
         """Set ``skew`` from the answer's ``Date`` header; False when it has none."""

@@ -22,6 +22,7 @@ from sigv4_dataapi._errors import (
     AuthError,
     BadRequestException,
     CertificateError,
+    ConfigurationError,
     ConnectError,
     DataAPIError,
     DatabaseResumingException,
@@ -84,11 +85,21 @@ class RetryPolicy:
     resume_wait_max: float = 10.0  # resuming: keep polling at least this often
     idempotent: bool = False  # the client-wide default for "safe to replay"
 
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ConfigurationError("RetryPolicy.attempts must be at least 1")
+        times = (self.wait_initial, self.wait_max, self.wait_jitter, self.resume_timeout,
+                 self.resume_wait_initial, self.resume_wait_max)  # fmt: skip
+        if any(not value >= 0 for value in times) or not self.wait_exp_base >= 1:
+            raise ConfigurationError("RetryPolicy times must be >= 0 and wait_exp_base >= 1")
 
-# The testing switch: no waits, same decisions.
+
+# The testing switch: no waits, same decisions. The resume deadline still counts real
+# (monotonic) time, so it is short here: a cluster that never resumes is not hammered.
 NO_WAIT = RetryPolicy(
-    wait_initial=0.0, wait_max=0.0, wait_jitter=0.0, resume_wait_initial=0.0, resume_wait_max=0.0
-)
+    wait_initial=0.0, wait_max=0.0, wait_jitter=0.0, resume_wait_initial=0.0,
+    resume_wait_max=0.0, resume_timeout=1.0,
+)  # fmt: skip
 
 
 def backoff(

@@ -144,6 +144,7 @@ def sign_request_v4a(
     """Sign with SigV4a for ``region_set`` (``us-east-1``, ``us-east-1,us-west-2`` or ``*``)."""
     if not region_set or not region_set.isprintable() or " " in region_set:
         raise SigningError("the SigV4a region set must be non-empty, without spaces")
+    _sigv4.check_scope_names(service)
     key = derive_private_key(credentials)
     stamp = _sigv4.amz_date(now)
     scope = credential_scope(stamp[:8], service)

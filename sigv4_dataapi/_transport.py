@@ -4,7 +4,8 @@
 proxy and credentials once, then runs each call's :class:`~._exchange.Exchange`
 against an ``httpx.HTTPTransport`` (directly: ``httpx.Client``'s auth, redirect
 and cookie layers have nothing to do for a signed Data API call), sleeping with
-the injected ``sleep`` between retries. The async driver lives beside
+the injected ``sleep`` between retries and asking the credential source's
+``get()`` before each signature. The async driver lives beside
 ``AsyncClient``. The names the CLI uses are re-exported here.
 """
 
@@ -34,6 +35,7 @@ from sigv4_dataapi._exchange import (
     RawResponse,
     Send,
     Sleep,
+    Step,
     TransportHooks,
     TransportSettings,
     as_timeout,
@@ -56,7 +58,22 @@ __all__ = [
 ]
 
 
-class _BaseTransport:
+def _shared_profile(
+    profile: str | None,
+    env: Mapping[str, str],
+    region: str | None,
+    endpoint_url: str | None,
+    verify: _endpoint.Verify,
+) -> _endpoint.ProfileRef:
+    """Read the shared config files once, and only when some setting may come from them."""
+    if region and endpoint_url and verify is not True:
+        return profile
+    from sigv4_dataapi import _config
+
+    return _config.load_profile(profile, env=env)
+
+
+class BaseTransport:
     """Configuration shared by both drivers: endpoint, credentials, TLS, retry policy."""
 
     def __init__(
@@ -76,18 +93,21 @@ class _BaseTransport:
         hooks: TransportHooks = NO_HOOKS,
         clocks: Clocks | None = None,
     ) -> None:
+        env = os.environ if env is None else env
+        shared = _shared_profile(profile, env, region, endpoint_url, verify)
         region = _endpoint.resolve_region(region, resource_arn=resource_arn, env=env,
-                                          profile=profile)  # fmt: skip
+                                          profile=shared)  # fmt: skip
         endpoint = _endpoint.resolve_endpoint(
-            endpoint_url, region=region, env=env, profile=profile, fips=fips, dualstack=dualstack
+            endpoint_url, region=region, env=env, profile=shared, fips=fips, dualstack=dualstack
         )
         settings = TransportSettings(endpoint, as_timeout(timeout), retry or _retry.RetryPolicy())
-        source = _endpoint.credential_source(credentials, profile=profile, env=env, region=region)
+        source = _endpoint.credential_source(credentials, profile=shared, env=env, region=region)
         self._core = Exchange(settings, source, clocks or Clocks())
         self._hooks = hooks
         self._verify = verify
-        self._bundle = _endpoint.ca_bundle(env, profile) if verify is True else None
-        self._proxy = _endpoint.proxy_for(endpoint.url, os.environ if env is None else env)
+        self._bundle = _endpoint.ca_bundle(env, shared) if verify is True else None
+        _endpoint.check_verify(verify, self._bundle)
+        self._proxy = _endpoint.proxy_for(endpoint.url, env)
         self._lock = threading.Lock()
 
     @property
@@ -106,8 +126,17 @@ class _BaseTransport:
     def _hooks_for(self, hooks: TransportHooks | None) -> TransportHooks:
         return self._hooks if hooks is None else hooks
 
+    @staticmethod
+    def _received(
+        response: httpx.Response, request: httpx.Request, started: float
+    ) -> httpx.Response:
+        """What ``httpx.Client.send`` would set on a response read from the pool directly."""
+        response.request = request
+        response.elapsed = timedelta(seconds=time.perf_counter() - started)
+        return response
 
-class Transport(_BaseTransport):
+
+class Transport(BaseTransport):
     """Synchronous driver: ``time.sleep`` between retries, one keep-alive connection pool.
 
     By default the request goes straight to an ``httpx.HTTPTransport`` (what
@@ -143,20 +172,24 @@ class Transport(_BaseTransport):
         ``idempotent`` (default: the policy's) allows replaying an ambiguous failure.
         """
         steps = self._core.run(operation, body, idempotent, self._hooks_for(hooks))
-        step = next(steps)
+        outcome: Outcome = None
         while True:
-            outcome: Outcome = None
-            if isinstance(step, Send):
-                try:
-                    outcome = self._roundtrip(step.request)
-                except httpx.HTTPError as exc:
-                    outcome = exc
-            else:
-                self._sleep(step.seconds)
             try:
                 step = steps.send(outcome)
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
+            outcome = self._perform(step)
+
+    def _perform(self, step: Step) -> Outcome:
+        if isinstance(step, Send):
+            try:
+                return self._roundtrip(step.request)
+            except httpx.HTTPError as exc:
+                return exc
+        if isinstance(step, Sleep):
+            self._sleep(step.seconds)
+            return None
+        return self._core.credentials.get()
 
     def _roundtrip(self, request: httpx.Request) -> httpx.Response:
         if self._http is not None:
@@ -168,9 +201,7 @@ class Transport(_BaseTransport):
             response.read()
         finally:
             response.close()
-        response.request = request
-        response.elapsed = timedelta(seconds=time.perf_counter() - started)
-        return response
+        return self._received(response, request, started)
 
     def _open(self) -> httpx.BaseTransport:
         with self._lock:

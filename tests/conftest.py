@@ -1,11 +1,17 @@
 """Shared fixtures: a real local Data API endpoint (``sigv4-dataapi serve``) per test session.
 
-``local_endpoint`` is the zero-configuration one (SQLite, flavour v2, TLS);
-``local_endpoint_factory(*flags, database_url=, flavor=, config=)`` starts one
-with extra flags for a single test; ``local_endpoint_postgres`` /
-``local_endpoint_mysql`` use the servers on loopback and skip with a reason when
-the server (or the backend module) is absent, failing instead when ``CI=true``;
-``engine_endpoint`` is parametrised over all three.
+- ``local_endpoint``: the zero-configuration one (SQLite, flavour v2, TLS, dev key pair),
+  shared by the whole session; a :class:`LocalEndpoint` with ``endpoint``, ``ca_file``,
+  ``region``, the key pair, example ``resource_arn``/``secret_arn``, ``arns`` (boto3
+  keyword arguments), ``rds`` (a shared boto3 client), ``boto3_client()``,
+  ``credentials()``, ``verify``/``httpx_verify``, ``process`` and ``stop()``.
+- ``local_endpoint_factory(*flags, state_dir=, database_url=, flavor=, config=, engine=)``:
+  one with extra ``serve`` flags (``--pause-after``, ``--start-paused``...), stopped after
+  the test; ``local_endpoint_module_factory`` is the same, per module.
+- ``local_endpoint_postgres`` / ``local_endpoint_mysql``, ``postgres_url`` / ``mysql_url``:
+  the servers on loopback; they skip with the reason when the server or the backend
+  module is absent, and fail instead when ``CI=true``.
+- ``engine_endpoint``: parametrised over SQLite, PostgreSQL and MariaDB.
 """
 
 from __future__ import annotations
@@ -267,6 +273,18 @@ def _engine_endpoint(engine: str, factory: pytest.TempPathFactory) -> Iterator[L
     endpoint = start_local_endpoint(state_dir, database_url=url, engine=engine)
     yield endpoint
     endpoint.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str | None:
+    """The PostgreSQL URL for tests (skips, or fails on CI, when the server is absent)."""
+    return engine_database_url("postgres")
+
+
+@pytest.fixture(scope="session")
+def mysql_url() -> str | None:
+    """The MariaDB/MySQL URL for tests (skips, or fails on CI, when the server is absent)."""
+    return engine_database_url("mysql")
 
 
 @pytest.fixture(scope="session")

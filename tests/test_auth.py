@@ -145,3 +145,16 @@ def test_async_client_is_signed_too() -> None:
 def test_repr_shows_no_secret() -> None:
     auth = SigV4Auth(Credentials("AKID", "topsecret", "tok"), region="r", service="s")
     assert "topsecret" not in repr(auth) and "tok" not in repr(auth)
+
+
+def test_form_style_plus_in_the_query_is_sent_and_signed_as_percent_20() -> None:
+    results: list[SigningResult] = []
+    auth = SigV4Auth(
+        Credentials("AKID", "s"), region="r", service="s", clock=lambda: T0,
+        on_signed=lambda result, request: results.append(result),
+    )  # fmt: skip
+    seen: list[httpx.Request] = []
+    with _client(seen) as client:
+        client.get("https://h.example/p", params={"q": "a b+c"}, auth=auth)
+    assert seen[0].url.query == b"q=a%20b%2Bc"
+    assert results[0].canonical_request.split("\n")[2] == "q=a%20b%2Bc"

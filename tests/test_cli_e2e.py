@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,6 +26,8 @@ REPO = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).parent / "sigv4-dataapi"
 
 pytestmark = pytest.mark.skipif(not CLI.exists(), reason=f"{CLI} is not installed")
+
+NEEDS_CURL = pytest.mark.skipif(shutil.which("curl") is None, reason="no curl on PATH")
 
 
 def _env(endpoint: Any, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -53,11 +56,11 @@ def _run(argv: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.Comp
     )  # fmt: skip
 
 
-@pytest.fixture
-def table(local_endpoint: Any, tmp_path: Path) -> str:
+@pytest.fixture(scope="module")
+def table(local_endpoint: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A fresh table with two rows (the endpoint is shared by the session)."""
     name = f"cli_{uuid.uuid4().hex[:8]}"
-    env = _env(local_endpoint, tmp_path)
+    env = _env(local_endpoint, tmp_path_factory.mktemp("cli-e2e"))
     made = _run(["sql", f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, who TEXT)"], env)
     assert made.returncode == 0, made.stderr
     for who in ("ada", "grace"):
@@ -121,6 +124,7 @@ def test_request_signs_any_call(local_endpoint: Any, tmp_path: Path, table: str)
         ],
     ],
 )
+@NEEDS_CURL
 def test_print_curl_then_run_it(
     local_endpoint: Any, tmp_path: Path, table: str, argv: list[str]
 ) -> None:

@@ -257,8 +257,17 @@ def test_bad_set_is_a_usage_error(item: str) -> None:
         ),
         ("d=1.10:DECIMAL", {"name": "d", "value": {"stringValue": "1.10"}, "typeHint": "DECIMAL"}),
         (":k=aGk=:blob", {"name": "k", "value": {"blobValue": "aGk="}}),
-        ("big=99999999999999999999", {"name": "big", "value": {"doubleValue": 1e20}}),
+        (
+            "big=99999999999999999999",
+            {"name": "big", "value": {"stringValue": "99999999999999999999"}},
+        ),
         ("e=", {"name": "e", "value": {"stringValue": ""}}),
+        ("zip=007", {"name": "zip", "value": {"stringValue": "007"}}),
+        ("v=1.", {"name": "v", "value": {"stringValue": "1."}}),
+        ("v=1e400", {"name": "v", "value": {"stringValue": "1e400"}}),
+        ("v=+5", {"name": "v", "value": {"stringValue": "+5"}}),
+        ("v=007:long", {"name": "v", "value": {"longValue": 7}}),
+        ("v=2.5e3", {"name": "v", "value": {"doubleValue": 2500.0}}),
     ],
 )
 def test_parameters_become_sql_parameters(text: str, expected: dict) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from test_cli_stub import (
 )
 
 from sigv4_dataapi._cli import ExitStatus
+
+NEEDS_CURL = pytest.mark.skipif(shutil.which("curl") is None, reason="no curl on PATH")
 
 
 @pytest.fixture
@@ -105,7 +108,7 @@ def test_service_error_is_one_line_and_exit_4(stub: Stub, tmp_path: Path) -> Non
 def test_fail_writes_no_body_on_error(stub: Stub, tmp_path: Path) -> None:
     stub.reply(500, b"<Error><Code>InternalFailure</Code><Message>boom</Message></Error>")
     result = run_cli(["request", "--fail", "--service", "sts", stub.url + "/"], aws_env(tmp_path))
-    assert result.status == ExitStatus.SERVICE
+    assert result.status == ExitStatus.AMBIGUOUS  # a 5xx: the request may have been carried out
     assert result.out == ""
     assert "InternalFailure" in result.err
     assert "boom" in result.err
@@ -127,6 +130,7 @@ def test_dry_run_prints_the_signed_request_and_sends_nothing(stub: Stub, tmp_pat
     assert SECRET not in result.out + result.err
 
 
+@NEEDS_CURL
 def test_print_curl_then_running_it_works(stub: Stub, tmp_path: Path) -> None:
     stub.reply(200, {"via": "curl"})
     result = run_cli(
@@ -282,3 +286,19 @@ def test_profile_flag_picks_the_profile_credentials(stub: Stub, tmp_path: Path) 
     missing = run_cli(["request", "--profile", "nope", "--service", "sts", stub.url + "/"], env)
     assert missing.status in (ExitStatus.CREDENTIALS, ExitStatus.USAGE)
     assert missing.err.count("\n") == 1
+
+
+def test_an_error_without_a_body_still_says_what_happened(stub: Stub, tmp_path: Path) -> None:
+    stub.reply(403, b"")
+    result = run_cli(["request", "--service", "s3", stub.url + "/k"], aws_env(tmp_path))
+    assert result.status == ExitStatus.SERVICE
+    assert "403" in result.err
+    assert "Forbidden" in result.err
+
+
+def test_request_goes_through_a_proxy_from_the_environment(stub: Stub, tmp_path: Path) -> None:
+    env = aws_env(tmp_path, HTTP_PROXY=stub.url)
+    result = run_cli(["request", "--service", "sts", "http://sts.invalid/?a=1"], env)
+    assert result.status == 0, result.err
+    assert stub.last.target == "http://sts.invalid/?a=1"
+    assert stub.last.header("Host") == "sts.invalid"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shlex
+import shutil
 import socket
 import subprocess
 import threading
@@ -23,6 +24,8 @@ from test_cli_stub import (
 )
 
 from sigv4_dataapi._cli import ExitStatus, main
+
+NEEDS_CURL = pytest.mark.skipif(shutil.which("curl") is None, reason="no curl on PATH")
 
 
 @pytest.fixture
@@ -191,6 +194,7 @@ def test_resume_timeout_gives_up_with_the_service_error(stub: Stub, tmp_path: Pa
     assert "DatabaseResumingException" in result.err.splitlines()[-1]
 
 
+@NEEDS_CURL
 def test_print_curl_runs_and_is_accepted(stub: Stub, tmp_path: Path) -> None:
     stub.reply(200, ROWS_ANSWER)
     result = run_cli(

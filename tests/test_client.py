@@ -351,3 +351,31 @@ def test_every_value_type_round_trips(engine_endpoint: LocalEndpoint, client_kin
 
         results = asyncio.run(scenario())
     check_round_trip(engine_endpoint.engine, values, results[2].rows[0])
+
+
+def test_every_execute_option_reaches_the_body() -> None:
+    """Single layer (MockTransport): what each keyword becomes on the wire (§2)."""
+    import httpx
+
+    sent: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        return httpx.Response(200, json={"numberOfRecordsUpdated": 0})
+
+    db = Client("arn:aws:rds:us-east-1:1:cluster:c", "arn:aws:secretsmanager:us-east-1:1:s",
+                database="app", schema="s1", credentials=Credentials("AKID", "secret"), env={},
+                http_client=httpx.Client(transport=httpx.MockTransport(handler)))  # fmt: skip
+    db.execute("SELECT :d", {"d": "2024-01-02"}, type_hints={"d": "DATE"}, transaction_id="tx",
+               database="other", continue_after_timeout=True, format_records_as="JSON",
+               result_set_options={"decimalReturnType": "DOUBLE_OR_LONG"})  # fmt: skip
+    db.execute("SELECT 1", include_result_metadata=False)
+    assert sent[0] == {
+        "resourceArn": "arn:aws:rds:us-east-1:1:cluster:c",
+        "secretArn": "arn:aws:secretsmanager:us-east-1:1:s",
+        "database": "other", "schema": "s1", "sql": "SELECT :d",
+        "parameters": [{"name": "d", "value": {"stringValue": "2024-01-02"}, "typeHint": "DATE"}],
+        "transactionId": "tx", "includeResultMetadata": True, "continueAfterTimeout": True,
+        "formatRecordsAs": "JSON", "resultSetOptions": {"decimalReturnType": "DOUBLE_OR_LONG"},
+    }  # fmt: skip
+    assert "includeResultMetadata" not in sent[1] and sent[1]["database"] == "app"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -17,10 +19,9 @@ from sigv4_dataapi._codec import (
     Param,
     encode_parameter_sets,
     encode_parameters,
-    parse_time,
-    parse_timestamp,
     sql_parameter,
 )
+from sigv4_dataapi._columns import parse_time, parse_timestamp
 from sigv4_dataapi._errors import ConfigurationError
 
 UID = uuid.UUID("6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f")
@@ -239,3 +240,13 @@ def test_parse_timestamp_restores_trimmed_fractions(text: str, expected: datetim
 def test_parse_time_restores_trimmed_fractions() -> None:
     assert parse_time("03:04:05.5") == time(3, 4, 5, 500000)
     assert parse_time("03:04:05") == time(3, 4, 5)
+
+
+def test_values_modules_import_light() -> None:
+    """uuid (with platform) is never imported by us: UUIDs are recognised via sys.modules."""
+    code = (
+        "import sys, sigv4_dataapi._codec, sigv4_dataapi._decode\n"
+        "print(' '.join(m for m in ('uuid', 'platform', 'httpx') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

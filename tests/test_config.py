@@ -251,3 +251,33 @@ def test_reprs_never_show_file_values(tmp_path: Path) -> None:
     text = f"{profile!r} {profile.shared!r} {raw!r}"
     assert "default" in text
     assert "SECRET" not in text
+
+
+def _config_names_used_in(path: Path) -> set[str]:
+    """Names taken from ``sigv4_dataapi._config`` by ``from ... import`` or ``_config.X``."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "sigv4_dataapi._config":
+            names.update(alias.name for alias in node.names)
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "_config"
+        ):
+            names.add(node.attr)
+    return names
+
+
+def test_config_still_exports_every_name_the_tree_uses() -> None:
+    """``_config`` is a facade over ``_ini``/``_profiles``/``_settings``: modules that
+    others own import from it, so nothing they use may go missing in a split."""
+    import sigv4_dataapi._config as config
+
+    root = Path(__file__).resolve().parent.parent
+    files = [*(root / "sigv4_dataapi").rglob("*.py"), *(root / "tests").rglob("*.py")]
+    used = set().union(*(_config_names_used_in(path) for path in files))
+    assert {"resolve_region", "resolve_endpoint_url", "load_profile"} <= used
+    assert sorted(used - set(config.__all__)) == []
+    assert all(hasattr(config, name) for name in config.__all__)

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 
 from sigv4_dataapi._decode import (
+    RecordDecoder,
+    load_fields,
     parse_batch_execute_response,
     parse_execute_response,
     parse_execute_sql_response,
 )
 from sigv4_dataapi._errors import ResponseParseError
-from sigv4_dataapi._result import ColumnMetadata
+from sigv4_dataapi._result import ColumnMetadata, Result
 
 
 def body(**members: Any) -> bytes:
@@ -180,11 +182,17 @@ def test_unknown_type_names_fall_back_to_the_jdbc_code(code: int, text: str, exp
 
 
 def test_decimal_as_double_or_long_stays_a_number() -> None:
-    values = one_column(
-        "numeric", [{"longValue": 3}, {"doubleValue": 1.1}, {"stringValue": "2"}], 2
-    )
-    assert values == [3, 1.1, Decimal("2")]
-    assert [type(v) for v in values] == [int, float, Decimal]
+    values = one_column("numeric", [{"isNull": True}, {"longValue": 3}, {"doubleValue": 1.1}], 2)
+    assert values == [None, 3, 1.1]
+    assert [type(v) for v in values] == [type(None), int, float]
+
+
+def test_a_column_is_judged_by_its_first_non_null_value() -> None:
+    """resultSetOptions hold for the whole result: a column is all text or all numbers."""
+    texts = one_column("numeric", [{"isNull": True}, {"stringValue": "2"}, {"longValue": 3}], 2)
+    assert texts == [None, Decimal("2"), 3]
+    numbers = one_column("int8", [{"longValue": 3}, {"stringValue": "4"}], -5)
+    assert numbers == [3, "4"]  # never seen from the service; kept, not converted
 
 
 @pytest.mark.parametrize(
@@ -228,6 +236,21 @@ def test_array_columns_convert_their_elements() -> None:
     assert one_column("_numeric", arrays, 2003) == [[Decimal("1.50"), None], None, [[Decimal("2")]]]
     dates = one_column("_date", [{"arrayValue": {"stringValues": ["2024-01-02", "bad"]}}], 2003)
     assert dates == [[date(2024, 1, 2), "bad"]]
+
+
+@pytest.mark.parametrize(
+    "type_name", ["_numeric", "numeric[]", "NUMERIC(10,2)[]", "_numeric(10,2)"]
+)
+def test_array_type_name_spellings(type_name: str) -> None:
+    fields = [{"arrayValue": {"stringValues": ["1.5"]}}]
+    assert one_column(type_name, fields, 2003) == [[Decimal("1.5")]]
+
+
+@pytest.mark.parametrize(
+    "type_name", ["numeric(10,2)", "DECIMAL(10,2) UNSIGNED", "decimal unsigned zerofill"]
+)
+def test_scalar_type_name_spellings(type_name: str) -> None:
+    assert one_column(type_name, [{"stringValue": "1.5"}], 0) == [Decimal("1.5")]
 
 
 def test_array_column_by_jdbc_code_and_base_type() -> None:
@@ -418,3 +441,15 @@ LEGACY = b'{"sqlStatementResults": [{"resultFrame": {"records": [%s]}}]}'
 def test_execute_sql_malformed(raw: bytes) -> None:
     with pytest.raises(ResponseParseError):
         parse_execute_sql_response(raw)
+
+
+def test_one_record_decoder_serves_every_page() -> None:
+    """A streaming cursor decodes FETCH pages with converters chosen once."""
+    meta = (ColumnMetadata(label="n", type_name="numeric", type=2),)
+    decoder = RecordDecoder(meta)
+    pages = []
+    for texts in (["1.5", "2"], [], ["3"]):
+        raw, _ = load_fields(body(records=[[{"stringValue": t}] for t in texts]))
+        pages.append(decoder.decode(raw["records"]))
+    result = Result.from_pages(pages, columns=meta)
+    assert result.rows == [{"n": Decimal("1.5")}, {"n": Decimal("2")}, {"n": Decimal("3")}]

@@ -149,3 +149,14 @@ def test_backoff_is_bounded_and_grows(
     later = backoff(attempt + 1, initial=initial, maximum=maximum, jitter=jitter, exp_base=2,
                     rand=rand)  # fmt: skip
     assert later >= wait
+
+
+@pytest.mark.parametrize(
+    "options", [{"attempts": 0}, {"wait_initial": -1.0}, {"resume_timeout": float("nan")},
+                {"wait_exp_base": 0.5}],
+)  # fmt: skip
+def test_policy_rejects_nonsense(options: dict[str, float]) -> None:
+    from sigv4_dataapi._errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="RetryPolicy"):
+        RetryPolicy(**options)  # type: ignore[arg-type]

@@ -13,7 +13,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from sigv4_dataapi import Credentials, SigningSettings, _canonical, _sigv4, sign_request
+from sigv4_dataapi import (
+    Credentials,
+    SigningSettings,
+    _canonical,
+    _signing_key,
+    _sigv4,
+    sign_request,
+)
 from sigv4_dataapi._errors import SigningError
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -101,7 +108,7 @@ def test_signing_key_matches_the_documented_chain() -> None:
 
 
 def test_signing_key_cache_is_bounded_and_thread_safe() -> None:
-    cache = _sigv4._SigningKeyCache(maxsize=8)
+    cache = _signing_key.SigningKeyCache(maxsize=8)
     results: list[bytes] = []
 
     def work(i: int) -> None:
@@ -115,7 +122,7 @@ def test_signing_key_cache_is_bounded_and_thread_safe() -> None:
         thread.join()
     assert len(cache) <= 8
     assert len(results) == 80
-    assert cache.get("secret", "20240101", "r0", "s").key == _sigv4._derive(
+    assert cache.get("secret", "20240101", "r0", "s").key == _signing_key.k_signing(
         "secret", "20240101", "r0", "s"
     )
     assert "secret" not in repr(cache)
@@ -130,6 +137,28 @@ def test_signing_key_is_cached() -> None:
         "s1", "20240101", "us-east-1", "rds-data"
     ).hexdigest(b"sts")
     assert _sigv4.derive_signing_key("s2", "20240101", "us-east-1", "rds-data") != first
+
+
+def test_amz_date_memo_follows_the_clock_across_seconds_and_zones() -> None:
+    tick = NOW.replace(microsecond=999_999)
+    assert _sigv4.amz_date(tick) == "20240115T120000Z"
+    assert _sigv4.amz_date(tick + timedelta(microseconds=1)) == "20240115T120001Z"
+    assert _sigv4.amz_date(tick) == "20240115T120000Z"
+    assert _sigv4.amz_date(NOW - timedelta(days=400)) == "20221211T120000Z"
+    tokyo = NOW.astimezone(timezone(timedelta(hours=9)))
+    assert _sigv4.amz_date(tokyo) == "20240115T120000Z"
+
+
+def test_plans_are_per_request_shape() -> None:
+    """The memoised canonical-request plan never leaks between different requests."""
+    first = _sign(headers={"Content-Type": "application/json", "X-A": "1"})
+    second = _sign(headers={"Content-Type": "application/json", "X-A": "2"})
+    assert "x-a:1\n" in first.canonical_request and "x-a:2\n" in second.canonical_request
+    other_body = _sign(body=b"{}")
+    assert other_body.canonical_request.endswith(_canonical.payload_hash(b"{}"))
+    as_lists = _sign(headers=[["Content-Type", "application/json"]])  # unhashable: no memo
+    assert as_lists.signature == SIG
+    assert _sign(now=NOW + timedelta(seconds=1)).headers["X-Amz-Date"] == "20240115T120001Z"
 
 
 def test_time_zone_is_converted_to_utc_and_naive_time_refused() -> None:
@@ -170,6 +199,19 @@ def test_bad_methods_are_refused(method: str) -> None:
                 now=NOW,
                 settings=SigningSettings(signature_location=location),  # type: ignore[arg-type]
             )
+
+
+@pytest.mark.parametrize(
+    ("region", "service"), [("us-east-1/x", "s"), ("r", "rds data"), ("", "s"), ("r", "s\r\n")]
+)
+def test_bad_region_or_service_is_refused(region: str, service: str) -> None:
+    with pytest.raises(SigningError, match="region or service"):
+        _sign(region=region, service=service)
+
+
+def test_a_str_body_is_a_clear_error() -> None:
+    with pytest.raises(SigningError, match="body must be bytes, not str"):
+        _sign(body="{}")
 
 
 def test_bad_session_token_is_refused() -> None:
@@ -251,6 +293,12 @@ def test_settings_are_frozen_and_validated() -> None:
                 {"algorithm": "AWS4-HMAC-SHA1"}):  # fmt: skip
         with pytest.raises(SigningError):
             SigningSettings(**bad)  # type: ignore[arg-type]
+
+
+def test_unsigned_headers_setting_is_case_insensitive() -> None:
+    settings = SigningSettings(unsigned_headers={"Content-Type"})  # type: ignore[arg-type]
+    assert settings.unsigned_headers == frozenset({"content-type"})
+    assert _sign(settings=settings).signed_headers == "host;x-amz-date"
 
 
 def test_unsigned_payload_and_content_sha256_header() -> None:

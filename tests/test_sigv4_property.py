@@ -18,12 +18,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sigv4_dataapi import Credentials, SigningSettings, sign_request
+from sigv4_dataapi import Credentials, SigningSettings, _canonical, _sigv4, sign_request
 
 botocore_auth = pytest.importorskip("botocore.auth")
 botocore_request = pytest.importorskip("botocore.awsrequest")
 botocore_credentials = pytest.importorskip("botocore.credentials")
 
+# A busy machine (the suite runs beside other work) must not turn into a failure.
+SLOW_OK = [HealthCheck.too_slow, HealthCheck.filter_too_much]
 UNRESERVED = "ABCXYZabcxyz0189-._~"
 RESERVED = "!$&'()*+,;=:@"
 UTF8 = "éßΩ日本✓😀"
@@ -73,9 +75,7 @@ def _botocore_authorization(
     return request.headers["Authorization"], request.headers["X-Amz-Date"]
 
 
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
-)
+@settings(max_examples=300, deadline=None, suppress_health_check=SLOW_OK, database=None)
 @given(
     method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]),
     host=host,
@@ -119,7 +119,7 @@ encoded_path = st.lists(st.one_of(encoded_segment, st.sampled_from([".", ".."]))
 )
 
 
-@settings(max_examples=150, deadline=None, database=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=SLOW_OK, database=None)
 @given(
     method=st.sampled_from(["GET", "PUT", "POST"]),
     path=encoded_path,
@@ -158,7 +158,7 @@ unique_query = st.dictionaries(
 ).map(lambda d: "&".join(f"{k}={quote(v, safe='-_.~')}" for k, v in d.items()))
 
 
-@settings(max_examples=150, deadline=None, database=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=SLOW_OK, database=None)
 @given(
     path=path,
     query=unique_query,
@@ -190,3 +190,41 @@ def test_presigned_urls_match_botocore_query_signer(
 
 def _time(stamp: str) -> datetime:
     return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=SLOW_OK, database=None)
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT", "DELETE"]),
+    port=port,
+    path=path,
+    query=query,
+    header_pairs=headers,
+    body=st.binary(max_size=64),
+    token=token,
+    omit_token=st.booleans(),
+    content_sha256=st.booleans(),
+)
+def test_the_verifier_pieces_reproduce_the_signer(
+    method: str, port: str, path: str, query: str, header_pairs: list[tuple[str, str]],
+    body: bytes, token: str | None, omit_token: bool, content_sha256: bool,
+) -> None:  # fmt: skip
+    """What the local endpoint recomputes from a received request (the low-level pieces)
+    equals what sign_request made from the request it was given (the memoised plan)."""
+    url = f"https://example.amazonaws.com{port}{path}" + (f"?{query}" if query else "")
+    chosen = SigningSettings(omit_session_token=omit_token, content_sha256_header=content_sha256)
+    now = datetime(2024, 2, 29, 23, 59, 59, tzinfo=timezone.utc)
+    result = sign_request(
+        method, url, headers=header_pairs, body=body, credentials=Credentials("AKID", "s", token),
+        region="us-east-1", service="rds-data", now=now, settings=chosen,
+    )  # fmt: skip
+    target = _canonical.split_url(url)
+    received = [("Host", str(target.host)), *header_pairs, *result.headers.items()]
+    creq = _canonical.canonical_request(
+        method, target.raw_path, target.raw_query, received, result.signed_headers.split(";"),
+        _canonical.payload_hash(body), SigningSettings(),
+    )  # fmt: skip
+    assert creq == result.canonical_request
+    scope = _sigv4.credential_scope("20240229", "us-east-1", "rds-data")
+    sts = _sigv4.string_to_sign("20240229T235959Z", scope, creq)
+    key = _sigv4.derive_signing_key("s", "20240229", "us-east-1", "rds-data")
+    assert _sigv4.signature(key, sts) == result.signature

@@ -78,6 +78,10 @@ def test_arns_without_a_region(arn: str) -> None:
         (None, {}, {"fips": True}, "https://rds-data-fips.us-east-1.amazonaws.com"),
         (None, {}, {"dualstack": True}, "https://rds-data.us-east-1.api.aws"),
         (None, {}, {"fips": True, "dualstack": True}, "https://rds-data-fips.us-east-1.api.aws"),
+        (None, {"AWS_USE_FIPS_ENDPOINT": "true"}, {},
+         "https://rds-data-fips.us-east-1.amazonaws.com"),
+        (None, {"AWS_USE_DUALSTACK_ENDPOINT": "true"}, {}, "https://rds-data.us-east-1.api.aws"),
+        ("http://localhost:3", {"AWS_USE_FIPS_ENDPOINT": "true"}, {}, "http://localhost:3"),
     ],
 )  # fmt: skip
 def test_endpoint_order(
@@ -202,3 +206,49 @@ def test_secrets_never_show_in_repr(files: dict[str, str]) -> None:
     client = Client(ARN, SECRET, env=files, credentials=Credentials("AKID", "SECRETKEY", "TOKEN"))
     text = repr(client) + repr(client.transport.settings)
     assert "SECRETKEY" not in text and "TOKEN" not in text
+
+
+@pytest.mark.parametrize("where", ["verify", "AWS_CA_BUNDLE"])
+def test_a_missing_ca_bundle_fails_when_the_client_is_built(
+    files: dict[str, str], tmp_path: Path, where: str
+) -> None:
+    missing = str(tmp_path / "missing.pem")
+    options: dict[str, Any] = {"verify": missing} if where == "verify" else {
+        "env": {**files, "AWS_CA_BUNDLE": missing}}
+    options.setdefault("env", files)
+    with pytest.raises(ConfigurationError, match=f"{where}.*missing.pem.*does not exist"):
+        Client(ARN, SECRET, **options)
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "message"),
+    [
+        ("Execute", {}, "unknown operation 'Execute'"),
+        ("ExecuteStatement", {"sql": b"bytes"}, "cannot be sent as JSON"),
+        ("ExecuteStatement", {"x": float("nan")}, "cannot be sent as JSON"),
+    ],
+)
+def test_call_rejects_bad_requests_before_sending(
+    files: dict[str, str], operation: str, params: dict[str, Any], message: str
+) -> None:
+    seen: list[httpx.Request] = []
+    client = Client(ARN, SECRET, env=files, credentials=Credentials("AKID", "secret"),
+                    http_client=_mock(seen))  # fmt: skip
+    with pytest.raises(ConfigurationError, match=message):
+        client.call(operation, params)
+    assert seen == []
+
+
+def test_call_fills_in_the_arns_by_operation(files: dict[str, str]) -> None:
+    seen: list[httpx.Request] = []
+    client = Client(ARN, SECRET, env=files, credentials=Credentials("AKID", "secret"),
+                    http_client=_mock(seen))  # fmt: skip
+    client.call("ExecuteSql", {"sqlStatements": "select 1"})
+    client.call("ExecuteStatement", {"sql": "select 1", "resourceArn": "arn:other"})
+    import json
+
+    assert json.loads(seen[0].content) == {"dbClusterOrInstanceArn": ARN,
+                                           "awsSecretStoreArn": SECRET,
+                                           "sqlStatements": "select 1"}  # fmt: skip
+    assert json.loads(seen[1].content)["resourceArn"] == "arn:other"
+    assert str(seen[0].url).endswith("/ExecuteSql") and str(seen[1].url).endswith("/Execute")

@@ -174,3 +174,14 @@ def test_a_partial_case_with_an_unknown_key_fails_clearly(tmp_path: Path) -> Non
     status, lines = _run(tmp_path)
     assert status == 1
     assert any("no published test secret for access key 'AKIDUNKNOWN'" in line for line in lines)
+
+
+@needs_vectors
+def test_v4a_signed_request_is_still_checked_around_the_masked_signature(tmp_path: Path) -> None:
+    case = tmp_path / "get-vanilla"
+    shutil.copytree(VECTORS / "v4a" / "get-vanilla", case)
+    signed = case / "header-signed-request.txt"
+    signed.write_text(signed.read_text().replace("SignedHeaders=host;", "SignedHeaders=hos;"))
+    status, lines = _run(tmp_path)
+    assert (status, lines[-1]) == (1, "1 passed, 1 failed")
+    assert "FAIL get-vanilla [header]: signed request" in lines

@@ -24,10 +24,11 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+from sigv4_dataapi.local._settings import DEV_SECRET_ACCESS_KEY  # the endpoint's example key
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_VENV = ROOT / ".bench-venv"
 OURS = Path(sys.executable).parent / "sigv4-dataapi"
-DEV_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # the local endpoint's dev key
 TARGET = 0.35
 
 
@@ -104,7 +105,7 @@ def _measure(aws: Path, info: dict[str, str], home: Path, runs: int) -> dict[str
         "AWS_CONFIG_FILE": str(home / "no-config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(home / "no-credentials"),
         "AWS_ACCESS_KEY_ID": info["access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": DEV_SECRET,
+        "AWS_SECRET_ACCESS_KEY": DEV_SECRET_ACCESS_KEY,
         "AWS_REGION": info["region"],
         "AWS_DEFAULT_REGION": info["region"],
         "AWS_PAGER": "",

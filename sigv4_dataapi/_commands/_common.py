@@ -320,7 +320,6 @@ class OneShotTransport:
         self._timeout = timeout
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-
         import httpx
 
         url = request.url

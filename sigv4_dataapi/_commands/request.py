@@ -12,7 +12,7 @@ import argparse
 import contextlib
 import re
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sigv4_dataapi._cli import Context, ExitStatus, UsageError
@@ -190,7 +190,7 @@ def _deliver(
         body = response.read()
         if not args.fail:
             _write(sink, args.include, _output.head_text(status_line, headers), [body])
-        raise _error_from_response(response.status_code, response.headers, body)
+        raise _error_from_response(response, body)
     _write(sink, args.include, _output.head_text(status_line, headers), response.iter_bytes())
     return ExitStatus.OK
 
@@ -245,16 +245,23 @@ def _reason(exc: BaseException) -> str:
     return " ".join(text.split())
 
 
-def _error_from_response(status: int, headers: Any, body: bytes) -> Exception:
-    """The service's error code, message and request id (restJson1, or XML for others)."""
+def _error_from_response(response: httpx.Response, body: bytes) -> Exception:
+    """The service's error code, message and request id (restJson1, or XML for others).
+
+    Without them (an empty 403 to a HEAD), botocore's fallback: the status as the
+    code, the reason phrase as the message.
+    """
     from sigv4_dataapi import _errors
 
     fields = _error_fields(body)
-    code = headers.get("x-amzn-errortype") or fields.get("code") or str(status)
+    headers = response.headers
+    code = headers.get("x-amzn-errortype") or fields.get("code") or str(response.status_code)
     code = code.split(":", 1)[0].rsplit("#", 1)[-1]
-    message = fields.get("message") or ""
+    message = fields.get("message") or response.reason_phrase
     request_id = headers.get("x-amzn-requestid") or headers.get("x-amz-request-id")
-    return _errors.service_error(code, message, status_code=status, request_id=request_id)
+    return _errors.service_error(
+        code, message, status_code=response.status_code, request_id=request_id
+    )
 
 
 def _error_fields(body: bytes) -> dict[str, str]:

@@ -8,15 +8,17 @@ shell needs nothing but the SQL.
 A parameter's kind is explicit when a value could be read two ways: a suffix
 names a Field kind (``:long :double :bool :string :blob :null``) or a typeHint
 (``:DATE :TIME :TIMESTAMP :DECIMAL :JSON :UUID``, sent as a string). Without
-one, an integer literal is a long, a decimal literal a double, ``true``/``false``
-a boolean, anything else a string; a value's text is never sniffed for a
-typeHint (peers.md §3.3: guessing UUIDs broke VARCHAR columns).
+one, a plain 64-bit integer is a long, a plain decimal number a double,
+``true``/``false`` a boolean, anything else (``007`` included) a string; a
+value's text is never sniffed for a typeHint (peers.md §3.3: guessing UUIDs
+broke VARCHAR columns).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -30,7 +32,8 @@ TYPE_HINTS = ("DATE", "TIME", "TIMESTAMP", "DECIMAL", "JSON", "UUID")
 KINDS = ("long", "double", "bool", "string", "blob", "null")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LONG = re.compile(r"^[+-]?\d+$")
-_DOUBLE = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
+_CANONICAL_LONG = re.compile(r"^-?(0|[1-9]\d*)$")
+_DOUBLE = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$")
 _LONG_RANGE = (-(2**63), 2**63 - 1)
 
 # (flag, CLI env var, config setting) for each body member the statement needs
@@ -118,9 +121,11 @@ def _field(name: str, value: str, kind: str | None) -> dict[str, Any]:
 
 
 def _inferred_kind(value: str) -> str:
-    if _LONG.match(value) and _LONG_RANGE[0] <= int(value) <= _LONG_RANGE[1]:
-        return "long"
-    if _DOUBLE.match(value):
+    """Only what reads one way: ``007`` (a code, not 7), an integer beyond 64 bits
+    (no double could hold it exactly) and ``1e400`` stay strings."""
+    if _CANONICAL_LONG.match(value):
+        return "long" if _LONG_RANGE[0] <= int(value) <= _LONG_RANGE[1] else "string"
+    if _DOUBLE.match(value) and math.isfinite(float(value)):
         return "double"
     if value in ("true", "false"):
         return "bool"

@@ -10,7 +10,6 @@ cannot pass by running zero cases.
 from __future__ import annotations
 
 import argparse
-import difflib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -70,6 +69,8 @@ def _report(ctx: Context, outcome: Outcome, *, verbose: bool) -> str:
 
 
 def _diff(expected: str, actual: str) -> str:
+    import difflib
+
     lines = difflib.unified_diff(
         expected.split("\n"), actual.split("\n"), "expected", "actual", lineterm=""
     )

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 from sigv4_dataapi._credentials import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
 from sigv4_dataapi._providers._context import NotConfigured, ProviderContext
+from sigv4_dataapi._providers._document import metadata_credentials
 from sigv4_dataapi._providers._source import CredentialSource
-from sigv4_dataapi._providers._time import parse_expiration
 
 NAME = "container-role"
 ECS_HOST = "http://169.254.170.2"
@@ -118,15 +118,6 @@ def _describe(status: int, body: dict[str, Any] | None) -> str:
 
 
 def _credentials(body: dict[str, Any], name: str) -> Credentials:
-    missing = [
-        k
-        for k in ("AccessKeyId", "SecretAccessKey", "Token", "Expiration")
-        if not isinstance(body.get(k), str) or not body[k]
-    ]
-    if missing:
-        raise CredentialProviderError(name, f"the answer lacks {', '.join(missing)}")
-    try:
-        expiration = parse_expiration(body["Expiration"])
-    except ValueError as exc:
-        raise CredentialProviderError(name, str(exc)) from None
-    return Credentials(body["AccessKeyId"], body["SecretAccessKey"], body["Token"], expiration)
+    return metadata_credentials(
+        body, name, lacks=lambda keys: CredentialProviderError(name, f"the answer lacks {keys}")
+    )

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from sigv4_dataapi._credentials import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
 from sigv4_dataapi._providers._context import NotConfigured, ProviderContext
+from sigv4_dataapi._providers._document import expiration
 from sigv4_dataapi._providers._source import CredentialSource
-from sigv4_dataapi._providers._time import parse_expiration
 
 NAME = "env"
 
@@ -48,8 +48,5 @@ def load(env: Mapping[str, str], name: str = NAME) -> Credentials:
         )
     token = env.get("AWS_SESSION_TOKEN") or env.get("AWS_SECURITY_TOKEN") or None
     expiry = env.get("AWS_CREDENTIAL_EXPIRATION")
-    try:
-        expiration = parse_expiration(expiry, what="AWS_CREDENTIAL_EXPIRATION") if expiry else None
-    except ValueError as exc:
-        raise CredentialProviderError(name, str(exc)) from None
-    return Credentials(key, secret, token, expiration)
+    expires = expiration(expiry, name, what="AWS_CREDENTIAL_EXPIRATION") if expiry else None
+    return Credentials(key, secret, token, expires)

@@ -17,8 +17,8 @@ from sigv4_dataapi._config import is_true
 from sigv4_dataapi._credentials import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
 from sigv4_dataapi._providers._context import NotConfigured, ProviderContext
+from sigv4_dataapi._providers._document import metadata_credentials
 from sigv4_dataapi._providers._source import CredentialSource
-from sigv4_dataapi._providers._time import parse_expiration
 
 if TYPE_CHECKING:
     import httpx
@@ -194,12 +194,6 @@ def _get(
 def _credentials(body: dict[str, Any], name: str) -> Credentials:
     if body.get("Code", "Success") != "Success":
         raise _Unavailable(f"IMDS: {body.get('Code')}: {body.get('Message', '')}".rstrip(": "))
-    keys = ("AccessKeyId", "SecretAccessKey", "Token", "Expiration")
-    missing = [k for k in keys if not isinstance(body.get(k), str) or not body[k]]
-    if missing:
-        raise _Unavailable(f"IMDS credentials lack {', '.join(missing)}")
-    try:
-        expiration = parse_expiration(body["Expiration"])
-    except ValueError as exc:
-        raise CredentialProviderError(name, str(exc)) from None
-    return Credentials(body["AccessKeyId"], body["SecretAccessKey"], body["Token"], expiration)
+    return metadata_credentials(
+        body, name, lacks=lambda keys: _Unavailable(f"IMDS credentials lack {keys}")
+    )

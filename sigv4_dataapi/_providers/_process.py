@@ -18,8 +18,8 @@ from sigv4_dataapi._config import Profile
 from sigv4_dataapi._credentials import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
 from sigv4_dataapi._providers._context import ProviderContext
+from sigv4_dataapi._providers._document import expiration, lacking
 from sigv4_dataapi._providers._source import CredentialSource
-from sigv4_dataapi._providers._time import parse_expiration
 
 NAME = "custom-process"
 TIMEOUT = 300.0  # seconds: room for a human at an MFA or browser prompt, not forever
@@ -80,16 +80,12 @@ def parse_output(stdout: bytes) -> Credentials:
     version = body.get("Version")
     if version != 1 or isinstance(version, bool):
         raise CredentialProviderError(NAME, f"Version must be the number 1, not {version!r}")
-    for key in ("AccessKeyId", "SecretAccessKey"):
-        if not isinstance(body.get(key), str) or not body[key]:
-            raise CredentialProviderError(NAME, f"the output lacks {key}")
+    missing = lacking(body, ("AccessKeyId", "SecretAccessKey"))
+    if missing:
+        raise CredentialProviderError(NAME, f"the output lacks {', '.join(missing)}")
     token = body.get("SessionToken")
     if token is not None and not isinstance(token, str):
         raise CredentialProviderError(NAME, "SessionToken must be a string")
-    expiration = None
-    if body.get("Expiration") is not None:
-        try:
-            expiration = parse_expiration(body["Expiration"])
-        except ValueError as exc:
-            raise CredentialProviderError(NAME, str(exc)) from None
-    return Credentials(body["AccessKeyId"], body["SecretAccessKey"], token or None, expiration)
+    expiry = body.get("Expiration")
+    expires = None if expiry is None else expiration(expiry, NAME)
+    return Credentials(body["AccessKeyId"], body["SecretAccessKey"], token or None, expires)

@@ -100,15 +100,11 @@ def _credentials(role: Any) -> Credentials:
     keys = ("accessKeyId", "secretAccessKey", "sessionToken", "expiration")
     if not isinstance(role, dict) or not all(role.get(k) for k in keys):
         raise CredentialProviderError(NAME, "SSO GetRoleCredentials answer lacks roleCredentials")
-    from sigv4_dataapi._providers._time import parse_expiration
+    from sigv4_dataapi._providers._document import expiration
 
-    try:
-        expiration = parse_expiration(role["expiration"], what="expiration")
-    except ValueError as exc:
-        raise CredentialProviderError(NAME, str(exc)) from None
     return Credentials(
         str(role["accessKeyId"]),
         str(role["secretAccessKey"]),
         str(role["sessionToken"]),
-        expiration,
+        expiration(role["expiration"], NAME, what="expiration"),
     )

@@ -23,6 +23,7 @@ from typing import Any
 from sigv4_dataapi._config import home_dir, resolve_endpoint
 from sigv4_dataapi._errors import CredentialProviderError
 from sigv4_dataapi._providers._context import ProviderContext
+from sigv4_dataapi._providers._document import expiration
 from sigv4_dataapi._providers._time import format_expiration, parse_expiration
 
 NAME = "sso"
@@ -97,10 +98,9 @@ def _load(path: Path, config: SsoConfig) -> dict[str, Any]:
 
 
 def _expiry(cached: dict[str, Any], path: Path, config: SsoConfig) -> datetime:
-    try:
-        return parse_expiration(cached.get("expiresAt"), what="expiresAt")
-    except ValueError as exc:
-        raise CredentialProviderError(NAME, f"SSO token cache {path}: {exc}") from None
+    return expiration(
+        cached.get("expiresAt"), NAME, what="expiresAt", context=f"SSO token cache {path}: "
+    )
 
 
 def _may_refresh(ctx: ProviderContext, cached: dict[str, Any], path: Path) -> bool:

@@ -19,7 +19,7 @@ from sigv4_dataapi._config import resolve_endpoint
 from sigv4_dataapi._credentials import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
 from sigv4_dataapi._providers._context import ProviderContext
-from sigv4_dataapi._providers._time import parse_expiration
+from sigv4_dataapi._providers._document import expiration, lacking
 
 if TYPE_CHECKING:
     import httpx
@@ -177,16 +177,12 @@ def parse_credentials(content: bytes, action: str, provider: str) -> Credentials
         k: _find(root, base + k)
         for k in ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
     }
-    missing = [k for k, v in values.items() if not v]
+    missing = lacking(values, values.keys())
     if missing:
         raise CredentialProviderError(provider, f"STS {action}: answer lacks {', '.join(missing)}")
-    try:
-        expiration = parse_expiration(values["Expiration"])
-    except ValueError as exc:
-        raise CredentialProviderError(provider, f"STS {action}: {exc}") from None
     return Credentials(
         values["AccessKeyId"] or "",
         values["SecretAccessKey"] or "",
         values["SessionToken"],
-        expiration,
+        expiration(values["Expiration"], provider, context=f"STS {action}: "),
     )

@@ -167,6 +167,17 @@ def _check_token(request: ReceivedRequest, key: KeyPair) -> None:
         raise ApiError("UnrecognizedClientException", INVALID_TOKEN)
 
 
+def _payload_line(request: ReceivedRequest) -> str:
+    """The body's SHA-256; a client's own ``x-amz-content-sha256`` line counts if it is true.
+
+    ``UNSIGNED-PAYLOAD`` is honoured (the body then is not covered, as AWS allows over
+    TLS); any other claimed hash must be the real one, or the signature cannot match.
+    """
+    actual = _canonical.payload_hash(request.body)
+    claimed = request.header("x-amz-content-sha256")
+    return claimed if claimed == _canonical.UNSIGNED_PAYLOAD else actual
+
+
 def _string_to_sign(request: ReceivedRequest, auth: Authorization, amz_date: str) -> str:
     try:
         canonical = _canonical.canonical_request(
@@ -175,7 +186,7 @@ def _string_to_sign(request: ReceivedRequest, auth: Authorization, amz_date: str
             request.raw_query,
             request.headers,
             auth.signed_headers,
-            _canonical.payload_hash(request.body),
+            _payload_line(request),
             _sigv4.DEFAULT_SETTINGS,
         )
     except SigningError as exc:

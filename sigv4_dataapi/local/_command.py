@@ -38,7 +38,18 @@ def _seconds(text: str) -> float:
     return value
 
 
+EPILOG = (
+    "The first stdout line is one JSON object: endpoint, ca_file (verify TLS against it), "
+    "region, access_key_id and example resource/secret ARNs. Without --config the AWS "
+    "documentation's example key pair AKIAIOSFODNN7EXAMPLE / "
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY (never a real key) may call everything, and "
+    "any well-formed cluster or secret ARN works. SIGINT/SIGTERM stop it; open "
+    "transactions are rolled back."
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     add("--port", type=int, default=0, help="port (default 0: any free port)")
@@ -116,7 +127,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     _check_host(args)
     state = _state_dir(args, ctx.env)
-    state.mkdir(parents=True, exist_ok=True)
+    state.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds a private key
     settings = build_settings(args)
     database_url = args.database_url or f"sqlite://{(state / 'local.sqlite3').resolve()}"
     access = _access.load_config(args.config)

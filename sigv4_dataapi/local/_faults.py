@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sigv4_dataapi.local.backends.base import DatabaseError, UnsupportedResultError
+
 # Status per code: §3 for modelled codes, 400/403 for the front door's own.
 STATUS: dict[str, int] = {
     "AccessDeniedException": 403,
@@ -42,6 +44,8 @@ STATUS: dict[str, int] = {
     "RequestEntityTooLargeException": 413,
 }
 
+# SQLSTATEs of a database that cannot be reached: connect failed, link lost
+_CONNECTION_LOST = frozenset({"08001", "08006", "08S01"})
 SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. "
     "Check your AWS Secret Access Key and signing method. "
@@ -93,6 +97,28 @@ class Faults:
         if self.v1:
             return ApiError("BadRequestException", v1_message)
         return ApiError("DatabaseErrorException", v2_message)
+
+    def from_database(self, exc: DatabaseError) -> ApiError:
+        """An engine error as the service reports it: by kind, then the flavour's form."""
+        if isinstance(exc, UnsupportedResultError):
+            return self.unsupported_result(exc.message)
+        if exc.sqlstate == "3D000" or exc.errno == 1049:  # PostgreSQL / MySQL: no such db
+            return self.database_not_found(exc.message, exc.v1_message)
+        if exc.sqlstate in _CONNECTION_LOST:
+            return self.unavailable(exc.message)
+        return self.database(exc.message, exc.v1_message)
+
+    def unavailable(self, message: str) -> ApiError:
+        """The database cannot be reached (504; SDKs retry it), v1: a link failure."""
+        if self.v1:
+            return ApiError("BadRequestException", COMMUNICATIONS_LINK_FAILURE)
+        return ApiError("DatabaseUnavailableException", message)
+
+    def database_not_found(self, v2_message: str, v1_message: str) -> ApiError:
+        """The ``database`` parameter names a database the cluster does not have."""
+        if self.v1:
+            return ApiError("BadRequestException", v1_message)
+        return ApiError("DatabaseNotFoundException", v2_message)
 
     def result_too_large(self) -> ApiError:
         """F2: more than 1 MiB of result data."""

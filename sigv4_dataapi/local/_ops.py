@@ -23,14 +23,9 @@ from sigv4_dataapi.local._legacy import execute_sql
 from sigv4_dataapi.local._runner import Detached, StatementRunner
 from sigv4_dataapi.local._settings import ServeSettings
 from sigv4_dataapi.local._shape import shape_execute
-from sigv4_dataapi.local._sqltext import is_multistatement
+from sigv4_dataapi.local._sqltext import is_multistatement, split_statements
 from sigv4_dataapi.local._transactions import Transaction, Transactions
-from sigv4_dataapi.local.backends.base import (
-    DatabaseError,
-    Session,
-    StatementResult,
-    UnsupportedResultError,
-)
+from sigv4_dataapi.local.backends.base import DatabaseError, Session, StatementResult
 
 # wire path -> IAM action / operation name (reference §2)
 OPERATIONS: dict[str, str] = {
@@ -41,7 +36,6 @@ OPERATIONS: dict[str, str] = {
     "/RollbackTransaction": "RollbackTransaction",
     "/ExecuteSql": "ExecuteSql",
 }
-_UNSUPPORTED = "UnsupportedResultError"  # also an engine's own class of that name
 COMMITTED = "Transaction Committed"
 ROLLED_BACK = "Rollback Complete"
 ENDED = {True: "Transaction has been committed", False: "Transaction has been rolled back"}
@@ -115,13 +109,19 @@ class DataApi:
             if error is not None:
                 raise error
 
+    def _engine(self, target: rq.Target) -> str:
+        """The engine's name, or ``"v1-postgresql"`` where v1's multi-statement quirk applies."""
+        backend = self.clusters.backend(target.resource_arn)
+        engine = backend.engine if backend is not None else ""
+        return f"v1-{engine}" if self.faults.v1 else engine
+
     def _new_session(self, target: rq.Target) -> Session:
         backend = self.clusters.backend(target.resource_arn)
         assert backend is not None  # _check_target made sure
         try:
             return backend.session(target.database, self.access.db_user(target.secret_arn))
         except DatabaseError as exc:
-            raise self.faults.database(exc.message, exc.v1_message) from exc
+            raise self.faults.from_database(exc) from exc
 
     @contextmanager
     def _session(self, target: rq.Target, transaction_id: str | None) -> Iterator[Session]:
@@ -159,9 +159,7 @@ class DataApi:
         try:
             return self.runner.run(session, call, continue_after=continue_after)
         except DatabaseError as exc:
-            if isinstance(exc, UnsupportedResultError) or type(exc).__name__ == _UNSUPPORTED:
-                raise self.faults.unsupported_result(exc.message) from exc
-            raise self.faults.database(exc.message, exc.v1_message) from exc
+            raise self.faults.from_database(exc) from exc
 
     # -- the operations ------------------------------------------------------------------
 
@@ -169,11 +167,10 @@ class DataApi:
         request = rq.read_execute(data, self.settings.limits.max_sql_chars)
         self._check_target(request.target)
         self._check_sql(request.sql)
+        engine = self._engine(request.target)
         with self._session(request.target, request.transaction_id) as session:
             result: StatementResult = self._run(
-                session,
-                lambda: session.execute(request.sql, request.parameters),
-                request.continue_after_timeout,
+                session, _statement(session, request, engine), request.continue_after_timeout
             )
             try:
                 return shape_execute(request, result, self.settings.limits, self.faults)
@@ -237,6 +234,27 @@ class DataApi:
         with self._session(target, None) as session:
             results = self._run(session, lambda: execute_sql(session, sql))
         return {"sqlStatementResults": results}
+
+
+def _statement(
+    session: Session, request: rq.ExecuteRequest, engine: str
+) -> Callable[[], StatementResult]:
+    """The call that runs the statement.
+
+    F7: v1 on PostgreSQL runs every statement of a multi-statement ``sql`` and
+    answers with the first one's result.
+    """
+    if engine == "v1-postgresql" and is_multistatement(request.sql):
+
+        def run_all() -> StatementResult:
+            first, *rest = split_statements(request.sql)
+            result = session.execute(first, request.parameters)
+            for statement in rest:  # they run; only the first one's result is returned
+                session.execute(statement, request.parameters)
+            return result
+
+        return run_all
+    return lambda: session.execute(request.sql, request.parameters)
 
 
 def _batch(session: Session, request: rq.BatchRequest, own_transaction: bool) -> Any:

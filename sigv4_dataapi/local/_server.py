@@ -28,6 +28,7 @@ from sigv4_dataapi.local._auth import ReceivedRequest, authenticate
 from sigv4_dataapi.local._faults import ApiError
 from sigv4_dataapi.local._ops import OPERATIONS, DataApi, resource_of
 from sigv4_dataapi.local._requests import parse_body
+from sigv4_dataapi.local._wire import BadHead, RequestHead, read_head
 
 CORAL_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.rdsdataservice/"
 _FRONT_DOOR = frozenset(
@@ -122,23 +123,48 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     timeout = _IDLE_CONNECTION_S
     server: DataApiServer
+    head: RequestHead
+
+    def parse_request(self) -> bool:
+        """Read the head with :mod:`._wire` instead of ``email.parser`` (the costly part)."""
+        try:
+            self.head = read_head(self.raw_requestline, self.rfile)  # type: ignore[attr-defined]
+        except BadHead as bad:
+            self.close_connection = True
+            self._reject(bad.status, bad.reason)
+            return False
+        self.command, self.path = self.head.method, self.head.target
+        self.request_version = self.head.version
+        self.requestline = f"{self.head.method} {self.head.target} {self.head.version}"
+        self.close_connection = not self.head.keep_alive
+        expect = (self.head.get("expect") or "").lower()
+        if expect == "100-continue" and self.head.version == "HTTP/1.1":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return True
+
+    def _reject(self, status: int, reason: str) -> None:
+        """A request we cannot read: a JSON answer with ``status``, then close."""
+        self.close_connection = True
+        error = _error_reply(ApiError("BadRequestException", reason), str(uuid.uuid4()))
+        self._write(error, status)
 
     def _serve(self) -> None:
         endpoint = self.server.endpoint
+        if self.head.get("transfer-encoding") is not None:
+            self._reject(411, "Chunked request bodies are not supported: send Content-Length")
+            return
         try:
-            length = int(self.headers.get("Content-Length") or 0)
+            length = int(self.head.get("content-length") or 0)
         except ValueError:
             length = -1
-        header_bytes = (
-            len(self.requestline) + 2 + sum(len(k) + len(v) + 4 for k, v in self.headers.items())
-        )
-        if length < 0 or length + header_bytes > endpoint.api.settings.limits.max_request_bytes:
+        total = max(length, 0) + self.head.size
+        if length < 0 or total > endpoint.api.settings.limits.max_request_bytes:
             self._drain(length)
-            self._write(endpoint.too_large(max(length, 0) + header_bytes))
+            self._write(endpoint.too_large(total))
             return
         body = self.rfile.read(length) if length else b""
         started = time.perf_counter()
-        reply = endpoint.handle(self.command, self.path, self.headers.items(), body)
+        reply = endpoint.handle(self.command, self.path, self.head.headers, body)
         self._write(reply)
         if self.server.verbose:
             elapsed = (time.perf_counter() - started) * 1000
@@ -161,12 +187,13 @@ class _Handler(BaseHTTPRequestHandler):
                 break
             length -= len(chunk)
 
-    do_POST = do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
+    do_POST = do_GET = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve
 
-    def _write(self, reply: Reply) -> None:
-        phrase = self.responses.get(reply.status, ("",))[0]
+    def _write(self, reply: Reply, status: int | None = None) -> None:
+        status = status or reply.status
+        phrase = self.responses.get(status, ("",))[0]
         head = [
-            f"HTTP/1.1 {reply.status} {phrase}",
+            f"HTTP/1.1 {status} {phrase}",
             "Content-Type: application/json",
             f"Content-Length: {len(reply.body)}",
             f"x-amzn-RequestId: {reply.request_id}",

@@ -17,10 +17,38 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+
+
+class FakeClock:
+    """An injected clock that moves only when the test says so (``clock.now += ...``)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def sts_answer(
+    action: str,
+    access_key_id: str,
+    *,
+    secret: str = "s",
+    token: str = "t",
+    expiration: str = "2030-01-01T00:00:00Z",
+) -> str:
+    """The XML body of a successful STS ``AssumeRole``/``AssumeRoleWithWebIdentity``."""
+    return (
+        f"<{action}Response><{action}Result><Credentials>"
+        f"<AccessKeyId>{access_key_id}</AccessKeyId><SecretAccessKey>{secret}</SecretAccessKey>"
+        f"<SessionToken>{token}</SessionToken><Expiration>{expiration}</Expiration>"
+        f"</Credentials></{action}Result></{action}Response>"
+    )
 
 
 @dataclass

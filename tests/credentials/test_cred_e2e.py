@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cred_fakes import StaticServer
+from cred_fakes import StaticServer, sts_answer
 
+from sigv4_dataapi._client import Client
 from sigv4_dataapi._providers import resolve_credentials
 
 PROVIDERS = (
@@ -47,12 +48,12 @@ KEYS = {p: _key(p, token=p not in ("shared-credentials-file", "config-file")) fo
 
 
 def _sts_xml(action: str, key: dict[str, str]) -> str:
-    return (
-        f"<{action}Response><{action}Result><Credentials>"
-        f"<AccessKeyId>{key['access_key_id']}</AccessKeyId>"
-        f"<SecretAccessKey>{key['secret_access_key']}</SecretAccessKey>"
-        f"<SessionToken>{key['session_token']}</SessionToken><Expiration>{EXPIRY}</Expiration>"
-        f"</Credentials></{action}Result></{action}Response>"
+    return sts_answer(
+        action,
+        key["access_key_id"],
+        secret=key["secret_access_key"],
+        token=key["session_token"],
+        expiration=EXPIRY,
     )
 
 
@@ -161,12 +162,22 @@ def _files(home: Path, provider: str, server: str) -> dict[str, str]:
     return env
 
 
+def _client(endpoint: Any, env: dict[str, str]) -> Client:
+    """A client of the local endpoint given no credentials: the chain must find them."""
+    return Client(
+        endpoint.resource_arn,
+        endpoint.secret_arn,
+        region=endpoint.region,
+        endpoint_url=endpoint.endpoint,
+        verify=endpoint.ca_file or False,
+        env=env,
+    )
+
+
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_client_runs_a_statement_with_each_provider(
     provider: str, endpoint: Any, fakes: StaticServer, tmp_path: Path
 ) -> None:
-    from sigv4_dataapi._client import Client
-
     if provider.startswith("assume-role"):
         action = "AssumeRoleWithWebIdentity" if "web" in provider else "AssumeRole"
         fakes.routes[("POST", "/")] = {"body": _sts_xml(action, KEYS[provider])}
@@ -176,14 +187,7 @@ def test_client_runs_a_statement_with_each_provider(
         **_files(tmp_path, provider, fakes.url),
     }
     assert resolve_credentials(env=env, region=endpoint.region).provider == provider
-    with Client(
-        endpoint.resource_arn,
-        endpoint.secret_arn,
-        region=endpoint.region,
-        endpoint_url=endpoint.endpoint,
-        verify=endpoint.ca_file or False,
-        env=env,
-    ) as client:
+    with _client(endpoint, env) as client:
         result = client.execute("SELECT 41 + 1 AS answer")
     assert result.records == [[42]]
     assert not fakes.problems, fakes.problems
@@ -191,7 +195,6 @@ def test_client_runs_a_statement_with_each_provider(
 
 def test_wrong_credentials_are_refused(endpoint: Any, tmp_path: Path) -> None:
     """The control: a key the endpoint does not know fails, so the passes above mean it."""
-    from sigv4_dataapi._client import Client
     from sigv4_dataapi._errors import ServiceError
 
     env = {
@@ -199,15 +202,5 @@ def test_wrong_credentials_are_refused(endpoint: Any, tmp_path: Path) -> None:
         "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
         "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     }
-    with (
-        Client(
-            endpoint.resource_arn,
-            endpoint.secret_arn,
-            region=endpoint.region,
-            endpoint_url=endpoint.endpoint,
-            verify=endpoint.ca_file or False,
-            env=env,
-        ) as client,
-        pytest.raises(ServiceError),
-    ):
+    with _client(endpoint, env) as client, pytest.raises(ServiceError):
         client.execute("SELECT 1")

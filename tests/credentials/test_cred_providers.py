@@ -11,32 +11,29 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from cred_fakes import ScriptedServer
+from cred_fakes import FakeClock, ScriptedServer, sts_answer
 
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers import resolve_credentials
+from sigv4_dataapi._providers import CredentialSource, resolve_credentials
 from sigv4_dataapi._providers._sso_token import cache_path
 
 NOW = datetime(2029, 12, 31, 23, 0, tzinfo=timezone.utc)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def test_env_refresh_rereads_the_live_environment() -> None:
+def _expiring_env_source() -> tuple[dict[str, str], FakeClock, CredentialSource]:
+    """Environment credentials that expire in one hour, and the clock to move."""
     env = {
         "AWS_ACCESS_KEY_ID": "AKID1",
         "AWS_SECRET_ACCESS_KEY": "s",
         "AWS_CREDENTIAL_EXPIRATION": "2030-01-01T00:00:00Z",
         "AWS_EC2_METADATA_DISABLED": "1",
     }
-    clock = Clock()
-    source = resolve_credentials(env=env, clock=clock)
+    clock = FakeClock(NOW)
+    return env, clock, resolve_credentials(env=env, clock=clock)
+
+
+def test_env_refresh_rereads_the_live_environment() -> None:
+    env, clock, source = _expiring_env_source()
     assert source.get().access_key_id == "AKID1"
     env.update(AWS_ACCESS_KEY_ID="AKID2", AWS_CREDENTIAL_EXPIRATION="2030-01-01T06:00:00Z")
     clock.now += timedelta(minutes=55)  # 5 min left: mandatory
@@ -44,26 +41,14 @@ def test_env_refresh_rereads_the_live_environment() -> None:
 
 
 def test_env_refresh_that_stays_expired_is_an_error() -> None:
-    env = {
-        "AWS_ACCESS_KEY_ID": "AKID1",
-        "AWS_SECRET_ACCESS_KEY": "s",
-        "AWS_CREDENTIAL_EXPIRATION": "2030-01-01T00:00:00Z",
-    }
-    clock = Clock()
-    source = resolve_credentials(env=env, clock=clock)
+    _, clock, source = _expiring_env_source()
     clock.now += timedelta(hours=2)
     with pytest.raises(CredentialProviderError, match="already expired"):
         source.get()
 
 
 def _web_identity_answer(key: str) -> dict[str, object]:
-    xml = (
-        "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
-        f"<AccessKeyId>{key}</AccessKeyId><SecretAccessKey>s</SecretAccessKey>"
-        "<SessionToken>t</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration>"
-        "</Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>"
-    )
-    return {"body": xml}
+    return {"body": sts_answer("AssumeRoleWithWebIdentity", key)}
 
 
 def test_web_identity_token_file_is_reread_on_refresh(tmp_path: Path) -> None:
@@ -73,7 +58,7 @@ def test_web_identity_token_file_is_reread_on_refresh(tmp_path: Path) -> None:
         {"request": {"method": "POST", "path": "/"}, "response": _web_identity_answer("ASIA1")},
         {"request": {"method": "POST", "path": "/"}, "response": _web_identity_answer("ASIA2")},
     ]
-    clock = Clock()
+    clock = FakeClock(NOW)
     with ScriptedServer(script) as server:
         env = {
             "HOME": str(tmp_path),
@@ -217,7 +202,7 @@ def test_secrets_never_reach_error_messages(tmp_path: Path) -> None:
 
 CHEAP = """
 import sys, sigv4_dataapi
-from sigv4_dataapi._providers import resolve_credentials
+from sigv4_dataapi._providers import CredentialSource, resolve_credentials
 source = resolve_credentials(env={ENV})
 source.get()
 print(source.provider, ' '.join(m for m in ('httpx', 'subprocess', 'ssl', 'xml.etree',
@@ -308,7 +293,7 @@ def test_imds_outage_keeps_still_valid_credentials(caplog: pytest.LogCaptureFixt
             },
         )
 
-    clock = Clock()
+    clock = FakeClock(NOW)
     source = resolve_credentials(
         env={"HOME": "/nonexistent"}, clock=clock, transport=httpx.MockTransport(imds)
     )

@@ -6,6 +6,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from cred_fakes import FakeClock
 
 from sigv4_dataapi._credentials import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
@@ -14,18 +15,10 @@ from sigv4_dataapi._providers._source import CredentialSource
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 class Fetcher:
     """Hands out numbered credentials valid for ``lifetime``; can be told to fail."""
 
-    def __init__(self, clock: Clock, lifetime: timedelta = timedelta(hours=1)) -> None:
+    def __init__(self, clock: FakeClock, lifetime: timedelta = timedelta(hours=1)) -> None:
         self.clock = clock
         self.lifetime = lifetime
         self.calls = 0
@@ -41,8 +34,10 @@ class Fetcher:
         return Credentials(f"AKID{self.calls}", "s", "t", self.clock() + self.lifetime)
 
 
-def _source(lifetime: timedelta = timedelta(hours=1)) -> tuple[CredentialSource, Fetcher, Clock]:
-    clock = Clock()
+def _source(
+    lifetime: timedelta = timedelta(hours=1),
+) -> tuple[CredentialSource, Fetcher, FakeClock]:
+    clock = FakeClock(T0)
     fetch = Fetcher(clock, lifetime)
     return CredentialSource("test", fetch=fetch, clock=clock), fetch, clock
 

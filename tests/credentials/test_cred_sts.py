@@ -7,19 +7,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from cred_fakes import RoutingTransport, ScriptedServer
+from cred_fakes import RoutingTransport, ScriptedServer, sts_answer
 
 from sigv4_dataapi._errors import CredentialProviderError
 from sigv4_dataapi._providers import resolve_credentials
 from sigv4_dataapi._providers._sts import parse_credentials, parse_error
 
 NOW = datetime(2029, 12, 31, 23, 0, tzinfo=timezone.utc)
-ANSWER = (
-    "<AssumeRoleResponse><AssumeRoleResult><Credentials>"
-    "<AccessKeyId>ASIAFAKEASSUMED00001</AccessKeyId><SecretAccessKey>s</SecretAccessKey>"
-    "<SessionToken>t</SessionToken><Expiration>2030-01-01T01:00:00Z</Expiration>"
-    "</Credentials></AssumeRoleResult></AssumeRoleResponse>"
-)
+ANSWER = sts_answer("AssumeRole", "ASIAFAKEASSUMED00001", expiration="2030-01-01T01:00:00Z")
 
 
 def _home(tmp_path: Path, token: str | None) -> dict[str, str]:

@@ -107,3 +107,12 @@ def test_grants() -> None:
         key.authorize("BeginTransaction", "arn:x")
     assert caught.value.code == "AccessDeniedException"
     assert "sekrit" not in repr(key) and "tok3n" not in repr(key)
+
+
+def test_content_sha256_header_variants() -> None:
+    keys = {"AKIDEXAMPLE": KeyPair("AKIDEXAMPLE", SECRET)}
+    for settings in (
+        SigningSettings(content_sha256_header=True),
+        SigningSettings(content_sha256_header=True, unsigned_payload=True),
+    ):
+        assert authenticate(_signed(settings), keys, region="us-east-1", now=WHEN)

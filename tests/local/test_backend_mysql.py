@@ -6,6 +6,7 @@ carry a random suffix and are dropped, since other suites share the server.
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 import threading
@@ -13,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,13 +23,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sigv4_dataapi._errors import ConfigurationError, MissingDependencyError
+from sigv4_dataapi.local import backends
 from sigv4_dataapi.local.backends import open_backend
+from sigv4_dataapi.local.backends._mysql_types import trim_fraction
 from sigv4_dataapi.local.backends.base import DatabaseError, Param
 from sigv4_dataapi.local.backends.mysql import (
     MySQLBackend,
     MySQLSession,
     rewrite_placeholders,
-    trim_fraction,
 )
 
 MYSQL_URL = os.environ.get("SIGV4_DATAAPI_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
@@ -133,6 +136,38 @@ def test_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setitem(sys.modules, "pymysql", None)
     with pytest.raises(MissingDependencyError, match=r"sigv4-dataapi\[mysql\]"):
         MySQLBackend(MYSQL_URL)
+
+
+_PACKAGE = "sigv4_dataapi.local.backends"
+
+
+def _backend_imports(module: str) -> set[str]:
+    """The backend modules ``module`` needs, itself included, read from the source with ast."""
+    folder = Path(backends.__file__).parent
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen or not (folder / f"{name}.py").is_file():
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse((folder / f"{name}.py").read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == _PACKAGE:
+                todo.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(_PACKAGE):
+                todo.append((node.module or "").rsplit(".", 1)[1])
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("engine", "foreign"), [("mysql", ("postgres", "_pg_")), ("postgres", ("mysql", "_mysql_"))]
+)
+def test_engines_share_modules_but_never_import_each_other(
+    engine: str, foreign: tuple[str, ...]
+) -> None:
+    needed = _backend_imports(engine)
+    assert {"_pool", "_placeholders", "_session", "base"} <= needed
+    assert not [name for name in needed if name.startswith(foreign)]
 
 
 # -- against the server ------------------------------------------------------------

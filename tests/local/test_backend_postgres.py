@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 from sigv4_dataapi._errors import ConfigurationError, MissingDependencyError
 from sigv4_dataapi.local.backends import open_backend
+from sigv4_dataapi.local.backends._pool import ConnectionPool
 from sigv4_dataapi.local.backends.base import DatabaseError, Param
 from sigv4_dataapi.local.backends.postgres import (
-    ConnectionPool,
     PostgresBackend,
     PostgresSession,
     UnsupportedResultError,

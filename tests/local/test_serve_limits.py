@@ -211,3 +211,40 @@ def test_v2_refuses_execute_sql(local_endpoint: Any) -> None:
         awsSecretStoreArn=local_endpoint.secret_arn, sqlStatements="SELECT 1",
     )  # fmt: skip
     assert response["Error"]["Code"] == "BadRequestException"
+
+
+@pytest.mark.postgres
+def test_v1_postgresql_multistatement_answers_the_first(
+    local_endpoint_factory: Any, postgres_url: str
+) -> None:
+    endpoint = local_endpoint_factory(flavor="v1", database_url=postgres_url, engine="postgres")
+    rds = endpoint.rds
+    table = "v1_multi_" + endpoint.state_dir.name.replace("-", "_")
+    reply = rds.execute_statement(
+        sql=f"CREATE TABLE {table} (x int); INSERT INTO {table} VALUES (1); SELECT 2 AS two",
+        **endpoint.arns,
+    )
+    assert "records" not in reply  # the first statement's (empty) answer
+    try:
+        count = rds.execute_statement(sql=f"SELECT count(*) FROM {table}", **endpoint.arns)
+        assert count["records"] == [[{"longValue": 1}]]  # every statement ran
+    finally:
+        rds.execute_statement(sql=f"DROP TABLE {table}", **endpoint.arns)
+
+
+@pytest.mark.parametrize(
+    ("flavor", "code", "status"),
+    [("v2", "DatabaseUnavailableException", 504), ("v1", "BadRequestException", 400)],
+)
+def test_unreachable_database(
+    local_endpoint_factory: Any, flavor: str, code: str, status: int
+) -> None:
+    pytest.importorskip("psycopg", reason="the PostgreSQL driver is not installed")
+    endpoint = local_endpoint_factory(
+        flavor=flavor, database_url="postgresql://postgres@127.0.0.1:1/test", engine="postgres"
+    )  # port 1: nothing listens there
+    response = _error(endpoint.rds.execute_statement, sql="SELECT 1", **endpoint.arns)
+    assert response["Error"]["Code"] == code
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == status
+    if flavor == "v1":
+        assert response["Error"]["Message"].startswith("Communications link failure")

@@ -287,12 +287,12 @@ def test_blob_results_are_base64_on_the_wire(engine_endpoint: Any, rds: Any) -> 
     assert json.loads(reply["formattedRecords"]) == [{"b": base64.b64encode(payload).decode()}]
 
 
-def test_booleans_and_arrays_in_results(engine_endpoint: Any, rds: Any) -> None:
-    if engine_endpoint.engine != "postgres":
-        pytest.skip("only PostgreSQL has boolean and array result columns")
-    reply = rds.execute_statement(
+@pytest.mark.postgres
+def test_booleans_and_arrays_in_results(local_endpoint_postgres: Any) -> None:
+    """Only PostgreSQL has boolean and array result columns."""
+    reply = local_endpoint_postgres.rds.execute_statement(
         sql="SELECT true AS t, ARRAY[1, NULL, 3] AS a, ARRAY['x', 'y'] AS s",
-        **engine_endpoint.arns,
+        **local_endpoint_postgres.arns,
     )
     assert reply["records"] == [
         [{"booleanValue": True}, {"arrayValue": {"longValues": [1, None, 3]}},
@@ -319,3 +319,30 @@ def test_many_concurrent_writers_lose_nothing(engine_endpoint: Any, table: str) 
         sql=f"SELECT count(*), count(DISTINCT n) FROM {table}", **engine_endpoint.arns
     )
     assert reply["records"] == [[{"longValue": 120}, {"longValue": 120}]]
+
+
+@pytest.mark.postgres
+def test_decimal_return_types(local_endpoint_postgres: Any) -> None:
+    sql = "SELECT 12.50::numeric(6,2) AS d, 7::numeric AS whole"
+    rds, arns = local_endpoint_postgres.rds, local_endpoint_postgres.arns
+    as_string = rds.execute_statement(sql=sql, **arns)
+    assert as_string["records"] == [[{"stringValue": "12.50"}, {"stringValue": "7"}]]
+    as_number = rds.execute_statement(
+        sql=sql, resultSetOptions={"decimalReturnType": "DOUBLE_OR_LONG"}, **arns
+    )
+    assert as_number["records"] == [[{"doubleValue": 12.5}, {"longValue": 7}]]
+    as_json = rds.execute_statement(
+        sql=sql, formatRecordsAs="JSON",
+        resultSetOptions={"decimalReturnType": "DOUBLE_OR_LONG"}, **arns,
+    )  # fmt: skip
+    assert json.loads(as_json["formattedRecords"]) == [{"d": 12.5, "whole": 7}]
+
+
+def test_unknown_database(engine_endpoint: Any, rds: Any) -> None:
+    if engine_endpoint.engine == "sqlite":
+        pytest.skip("SQLite has one database per file: the database parameter only names it")
+    with pytest.raises(ClientError) as caught:
+        rds.execute_statement(sql="SELECT 1", database="no_such_db_xyz", **engine_endpoint.arns)
+    assert _code(caught.value) == "DatabaseNotFoundException"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert "no_such_db_xyz" in caught.value.response["Error"]["Message"]

@@ -188,3 +188,33 @@ def test_slow_statement_does_not_block_other_connections(local_endpoint: Any) ->
     quick = time.monotonic() - started
     slow.join()
     assert quick < 2.0  # the slow one takes about 4 s
+
+
+def test_many_async_clients_at_once(local_endpoint: Any) -> None:
+    """40 simultaneous connections (httpx async, our signer): every answer is its own."""
+    import asyncio
+    import json
+    from datetime import datetime, timezone
+
+    import httpx
+
+    from sigv4_dataapi._sigv4 import sign_request
+
+    url = local_endpoint.endpoint + "/Execute"
+    base = {"Content-Type": "application/json", "Host": url.split("/")[2]}
+
+    async def one(client: httpx.AsyncClient, index: int) -> Any:
+        body = json.dumps({"sql": f"SELECT {index} AS i", **local_endpoint.arns}).encode()
+        signed = sign_request(
+            "POST", url, headers=base, body=body, credentials=local_endpoint.credentials(),
+            region=local_endpoint.region, service="rds-data", now=datetime.now(timezone.utc),
+        )  # fmt: skip
+        response = await client.post(url, content=body, headers={**base, **signed.headers})
+        return response.json()["records"][0][0]["longValue"]
+
+    async def main() -> list[Any]:
+        limits = httpx.Limits(max_connections=40)
+        async with httpx.AsyncClient(verify=local_endpoint.httpx_verify, limits=limits) as client:
+            return await asyncio.gather(*(one(client, i) for i in range(120)))
+
+    assert asyncio.run(main()) == list(range(120))

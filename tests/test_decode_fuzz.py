@@ -1,0 +1,107 @@
+"""Whatever comes back, the decoders answer with a Result or a ResponseParseError.
+
+A proxy's HTML page, a truncated body or a shape nobody planned for must never
+escape as a ``KeyError``/``TypeError`` traceback; the bodies here are random
+JSON placed where the service's members go, plus random bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sigv4_dataapi._decode import (
+    parse_batch_execute_response,
+    parse_execute_response,
+    parse_execute_sql_response,
+)
+from sigv4_dataapi._errors import ResponseParseError
+from sigv4_dataapi._result import Result
+
+MEMBERS = ["isNull", "booleanValue", "longValue", "doubleValue", "stringValue", "blobValue",
+           "arrayValue", "longValues", "stringValues", "doubleValues", "arrayValues",
+           "values", "attributes", "structValue", "bigIntValue", "typeName", "type", "label",
+           "records", "columnMetadata", "generatedFields", "formattedRecords",
+           "numberOfRecordsUpdated", "updateResults", "sqlStatementResults", "resultFrame",
+           "resultSetMetadata"]  # fmt: skip
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
+    | st.sampled_from(["AAEC", "NaN", "2024-01-02", "1.5", "{}", "[1", "numeric", "_date"])
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(MEMBERS) | st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=25,
+)
+type_names = st.sampled_from(
+    ["numeric", "timestamptz", "date", "time", "jsonb", "int8", "_numeric", ""]
+)
+columns = st.lists(
+    st.fixed_dictionaries({"label": st.text(max_size=3), "typeName": type_names,
+                           "type": st.sampled_from([0, 2, 91, 93, 2003, 2014])}),
+    max_size=3,
+)  # fmt: skip
+fields = st.dictionaries(st.sampled_from(MEMBERS[:11]), json_values, min_size=1, max_size=1)
+responses = st.fixed_dictionaries(
+    {},
+    optional={
+        "columnMetadata": columns | json_values,
+        "records": st.lists(st.lists(fields | json_values, max_size=3), max_size=4) | json_values,
+        "numberOfRecordsUpdated": st.integers() | json_values,
+        "generatedFields": st.lists(fields, max_size=3) | json_values,
+        "formattedRecords": st.text(max_size=10) | json_values,
+        "updateResults": json_values,
+        "sqlStatementResults": json_values,
+    },
+)
+
+PARSERS = [
+    lambda b: parse_execute_response(b),
+    lambda b: parse_execute_response(b, convert=False),
+    parse_batch_execute_response,
+    parse_execute_sql_response,
+]
+
+
+def check(body: bytes) -> None:
+    for parse in PARSERS:
+        try:
+            result = parse(body)
+        except ResponseParseError:
+            continue
+        if isinstance(result, Result):
+            _ = result.records
+            try:
+                _ = result.rows
+            except Exception as exc:  # rows without metadata: a usage error, never a crash
+                assert type(exc).__name__ == "ConfigurationError", exc
+
+
+@settings(max_examples=400, deadline=None)
+@given(responses)
+def test_random_shapes_never_crash(response: dict[str, Any]) -> None:
+    check(json.dumps(response).encode())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=64))
+def test_random_bytes_never_crash(body: bytes) -> None:
+    check(body)
+
+
+@settings(max_examples=200, deadline=None)
+@given(responses, st.data())
+def test_truncated_bodies_never_crash(response: dict[str, Any], data: st.DataObject) -> None:
+    body = json.dumps(response).encode()
+    check(body[: data.draw(st.integers(0, len(body)))])
