@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 import httpx
 
 from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._presign import PRESIGN_PARAMS
 from sigv4_dataapi._sigv4 import (
     AUTHORIZATION,
     DEFAULT_SETTINGS,
@@ -28,14 +29,6 @@ from sigv4_dataapi._sigv4 import (
     sign_request,
 )
 
-# The parameters a presigned URL carries (SigV4 and SigV4a); a re-sign replaces them all.
-_PRESIGN_PARAMS = frozenset(
-    "X-Amz-" + name
-    for name in (
-        "Algorithm", "Credential", "Date", "Expires", "SignedHeaders",
-        "Security-Token", "Signature", "Region-Set",
-    )
-)  # fmt: skip
 # What a previous attempt's signature added; bytes, as in ``httpx.Headers.raw``.
 _RESIGNED = frozenset(
     name.lower().encode("ascii") for name in (AUTHORIZATION, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN)
@@ -141,5 +134,5 @@ def _spaces_as_percent_20(request: httpx.Request) -> None:
 def _strip_presign(target: str) -> str:
     """Drop the X-Amz-* auth parameters a previous presign attempt appended."""
     path, sep, query = target.partition("?")
-    kept = [p for p in query.split("&") if p and p.partition("=")[0] not in _PRESIGN_PARAMS]
+    kept = [p for p in query.split("&") if p and p.partition("=")[0] not in PRESIGN_PARAMS]
     return path + (sep + "&".join(kept) if kept else "")

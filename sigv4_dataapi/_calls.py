@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, TypedDict
 
-from sigv4_dataapi import _codec, _decode, _transport
+from sigv4_dataapi import _decode, _transport
 from sigv4_dataapi._credentials import Credentials
 from sigv4_dataapi._endpoint import CredentialGetter, Verify
 from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
@@ -119,17 +119,16 @@ class Calls:
         body = self._base(database, schema)
         body["sql"] = sql
         if parameters:
+            from sigv4_dataapi import _codec  # only with parameters: a bare query skips it
+
             body["parameters"] = _codec.encode_parameters(parameters, type_hints=type_hints)
         elif type_hints:
             raise ConfigurationError("type_hints given without parameters")
         if transaction_id is not None:
             body["transactionId"] = transaction_id
-        metadata = (
-            self.include_result_metadata
-            if include_result_metadata is None
-            else (include_result_metadata)
-        )
-        if metadata:
+        if include_result_metadata is None:
+            include_result_metadata = self.include_result_metadata
+        if include_result_metadata:
             body["includeResultMetadata"] = True
         if continue_after_timeout is not None:
             body["continueAfterTimeout"] = continue_after_timeout
@@ -152,6 +151,8 @@ class Calls:
         """The ``BatchExecuteStatement`` body: one parameter set per execution."""
         body = self._base(database, schema)
         body["sql"] = sql
+        from sigv4_dataapi import _codec
+
         body["parameterSets"] = _codec.encode_parameter_sets(parameter_sets, type_hints=type_hints)
         if transaction_id is not None:
             body["transactionId"] = transaction_id

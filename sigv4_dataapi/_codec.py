@@ -6,9 +6,8 @@ sniffing UUID-looking strings broke VARCHAR columns in three libraries). To send
 a string as a date, UUID, JSON document, ... say so, with ``Param(value,
 type_hint="UUID")`` or ``type_hints={"name": "UUID"}``.
 
-The service binds scalars only (F11). ``pg_array_literal`` turns a Python list
-into an escaped PostgreSQL array literal for ``CAST(:p AS int[])``, the one
-portable way to pass an array.
+The service binds scalars only (F11): ``_pgarray.pg_array_literal`` turns a
+Python list into an escaped PostgreSQL array literal for ``CAST(:p AS int[])``.
 
 The text forms sent (``YYYY-MM-DD HH:MM:SS[.ffffff]`` and friends) are the ones
 ``_columns`` parses back, which the round-trip property tests hold together.
@@ -115,18 +114,18 @@ def encode_field(value: object, *, name: str = "value") -> tuple[Field, TypeHint
     if isinstance(value, int):  # bool is final, so no bool gets here
         return {"longValue": _long(int(value), name)}, None
     if isinstance(value, float):
-        return {"doubleValue": _double(value)}, None
+        return {"doubleValue": double_value(value)}, None
     if isinstance(value, (bytes, bytearray, memoryview)):
         return {"blobValue": base64.b64encode(value).decode("ascii")}, None
     if isinstance(value, str):
         return {"stringValue": str(value)}, None
-    hint = _implied_hint(value)
+    hint = implied_hint(value)
     if hint is None:
         raise _unsupported(value, name)
-    return {"stringValue": _hinted_text(value, hint, name)}, hint
+    return {"stringValue": hinted_text(value, hint, name)}, hint
 
 
-def _implied_hint(value: object) -> TypeHint | None:
+def implied_hint(value: object) -> TypeHint | None:
     if isinstance(value, Decimal):
         return "DECIMAL"
     if isinstance(value, datetime):  # before date: a datetime is a date
@@ -152,7 +151,7 @@ def _is_uuid(value: object) -> bool:
     return module is not None and isinstance(value, module.UUID)
 
 
-def _hinted_text(value: object, hint: TypeHint, name: str) -> str:
+def hinted_text(value: object, hint: TypeHint, name: str) -> str:
     """The ``stringValue`` for ``value`` sent with ``hint``, or a clear error."""
     if isinstance(value, str):
         return value  # explicit hint on a string: sent exactly as written
@@ -202,7 +201,7 @@ def _long(value: int, name: str) -> int:
     )
 
 
-def _double(value: float) -> float | str:
+def double_value(value: float) -> float | str:
     if math.isfinite(value):
         return value
     return "NaN" if math.isnan(value) else _NON_FINITE[value]
@@ -233,7 +232,7 @@ def sql_parameter(name: str, value: object, type_hint: str | None = None) -> Sql
         return {"name": name, "value": field, "typeHint": hint}
     if type_hint not in TYPE_HINTS:
         raise ConfigurationError(f"parameter {name!r}: unknown type hint {type_hint!r}")
-    text = _hinted_text(value, type_hint, name)  # type: ignore[arg-type]
+    text = hinted_text(value, type_hint, name)  # type: ignore[arg-type]
     return {"name": name, "value": {"stringValue": text}, "typeHint": type_hint}
 
 
@@ -276,61 +275,3 @@ def encode_parameter_sets(
     if isinstance(parameter_sets, (Mapping, str, bytes)):
         raise ConfigurationError("parameter sets must be a list of mappings, one per execution")
     return [encode_parameters(one, type_hints=type_hints) for one in parameter_sets]
-
-
-# -- arrays as literals -----------------------------------------------------------------
-
-
-def pg_array_literal(values: Iterable[object]) -> str:
-    """An escaped PostgreSQL array literal for ``CAST(:p AS T[])``.
-
-    ``[1, None, "a,b"]`` -> ``{"1",NULL,"a,b"}``. Every non-NULL element is
-    double-quoted with ``\\`` and ``"`` escaped, so no content (commas,
-    braces, the word NULL, blanks) can change the array's shape; nested lists
-    become multi-dimensional arrays and must be rectangular.
-    """
-    return _pg_array(list(values), "values")
-
-
-def _pg_array(items: list[object], where: str) -> str:
-    parts = []
-    for index, item in enumerate(items):
-        if isinstance(item, (list, tuple)):
-            parts.append(_pg_array(list(item), f"{where}[{index}]"))
-        else:
-            parts.append(_pg_element(item, f"{where}[{index}]"))
-    _check_rectangular(items, where)
-    return "{" + ",".join(parts) + "}"
-
-
-def _check_rectangular(items: list[object], where: str) -> None:
-    nested = [isinstance(item, (list, tuple)) for item in items]
-    if any(nested) and not all(nested):
-        raise ConfigurationError(f"{where}: mixes arrays and scalars (arrays must nest evenly)")
-    if any(nested) and len({len(item) for item in items}) > 1:  # type: ignore[arg-type]
-        raise ConfigurationError(f"{where}: sub-arrays differ in length (PostgreSQL needs equal)")
-
-
-def _pg_element(item: object, where: str) -> str:
-    if item is None:
-        return "NULL"
-    if isinstance(item, bool):
-        return "t" if item else "f"
-    if isinstance(item, (bytes, bytearray, memoryview)):
-        text = "\\x" + bytes(item).hex()
-    elif isinstance(item, float):
-        text = repr(item) if math.isfinite(item) else str(_double(item))
-    elif isinstance(item, str):
-        text = item
-    else:
-        text = _element_text(item, where)
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _element_text(item: object, where: str) -> str:
-    if isinstance(item, int):
-        return str(item)
-    hint = _implied_hint(item)
-    if hint is None or isinstance(item, list):
-        raise ConfigurationError(f"{where}: cannot put a {type(item).__name__} in an array literal")
-    return _hinted_text(item, hint, where)

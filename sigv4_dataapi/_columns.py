@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 Parse = Callable[[str], Any]
 Converter = Callable[[list[Any]], list[Any]]
 
-_FAILURES = (ValueError, ArithmeticError, TypeError)
+_FAILURES = (ValueError, ArithmeticError, TypeError, RecursionError)
 _STR_ONLY = {str}
 _STR_OR_NONE = {str, type(None)}
 _NULL_TEXT = {None: "null"}  # .get(v, v): None -> "null", any str -> itself
@@ -129,7 +129,7 @@ def _json_column(values: list[Any]) -> list[Any]:
             parsed = json.loads("[" + ",".join(map(_NULL_TEXT.get, values, values)) + "]")
             if len(parsed) == len(values):
                 return parsed  # type: ignore[no-any-return]
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     return [_one(json.loads, v) if v.__class__ is str else v for v in values]
 

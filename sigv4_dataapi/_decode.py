@@ -67,13 +67,13 @@ def _field_hook(state: _Parse) -> Hook:
         if key in _as_is:
             return value
         if key == "isNull":
-            return _null(value)
+            return null_member(value)
         if key == "doubleValue":
-            return value if value.__class__ is float else _double(value)
+            return value if value.__class__ is float else double_member(value)
         if key == "blobValue":
             return a2b(value)
         if key == "doubleValues":
-            return [v if v.__class__ is not str else _double(v) for v in value]
+            return [v if v.__class__ is not str else double_member(v) for v in value]
         state.suspects += 1
         return {key: value}
 
@@ -94,13 +94,13 @@ def _object(pairs: list[tuple[str, Any]], state: _Parse) -> Any:
     raise ResponseParseError(f"a Field must have exactly one member, got {sorted(data)}")
 
 
-def _null(value: object) -> None:
+def null_member(value: object) -> None:
     if value is True:
         return None
     raise ResponseParseError(f"a Field's isNull must be true, got {value!r}")
 
 
-def _double(value: object) -> float:
+def double_member(value: object) -> float:
     if value in _NON_FINITE or (isinstance(value, int) and not isinstance(value, bool)):
         return float(value)
     raise ResponseParseError(f"doubleValue must be a number, got {value!r}")
@@ -165,10 +165,17 @@ def parse_execute_response(body: bytes | str, *, convert: bool = True) -> Result
     (blobs to ``bytes``, arrays to lists, nulls to ``None``) but no column type
     is applied, so decimals, dates and JSON stay strings.
     """
+    try:
+        return _execute_result(body, convert)
+    except RecursionError as exc:  # nesting deeper than any result (arrays, JSON documents)
+        raise ResponseParseError("the response nests too deeply to be the Data API's") from exc
+
+
+def _execute_result(body: bytes | str, convert: bool) -> Result:
     data, suspect = load_fields(body)
-    columns = _column_metadata(data.get("columnMetadata"))
-    records = _list(data, "records")
-    generated = _list(data, "generatedFields")
+    columns = column_metadata(data.get("columnMetadata"))
+    records = list_member(data, "records")
+    generated = list_member(data, "generatedFields")
     if suspect:
         _reject_bad_fields(records, generated)
     records = RecordDecoder(columns, convert=convert).decode(records)
@@ -176,14 +183,14 @@ def parse_execute_response(body: bytes | str, *, convert: bool = True) -> Result
     return Result(
         records if formatted is None or records else None,
         columns=columns,
-        number_of_records_updated=_count(data.get("numberOfRecordsUpdated")),
+        number_of_records_updated=count_member(data.get("numberOfRecordsUpdated")),
         generated_fields=generated,
         formatted_records=formatted,
         json_rows=None if formatted is None else _json_rows(formatted),
     )
 
 
-def _column_metadata(raw: object) -> tuple[ColumnMetadata, ...]:
+def column_metadata(raw: object) -> tuple[ColumnMetadata, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
@@ -191,7 +198,7 @@ def _column_metadata(raw: object) -> tuple[ColumnMetadata, ...]:
     return tuple(ColumnMetadata.from_json(c) for c in raw)
 
 
-def _list(data: dict[str, Any], key: str) -> list[Any]:
+def list_member(data: dict[str, Any], key: str) -> list[Any]:
     value = data.get(key)
     if value is None:
         return []
@@ -200,7 +207,7 @@ def _list(data: dict[str, Any], key: str) -> list[Any]:
     return value
 
 
-def _count(value: object) -> int:
+def count_member(value: object) -> int:
     if value is None:
         return 0
     if isinstance(value, int) and not isinstance(value, bool):
@@ -240,7 +247,7 @@ def _json_rows(text: object) -> list[dict[str, Any]]:
         raise ResponseParseError("formattedRecords must be a string")
     try:
         rows = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ResponseParseError(f"formattedRecords is not JSON: {exc}") from exc
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise ResponseParseError("formattedRecords must be a JSON array of objects")
@@ -253,80 +260,10 @@ def _json_rows(text: object) -> list[dict[str, Any]]:
 def parse_batch_execute_response(body: bytes | str) -> BatchResult:
     """A ``BatchExecuteStatement`` body -> ``BatchResult`` (one entry per parameter set)."""
     data, suspect = load_fields(body)
-    updates = _list(data, "updateResults")
+    updates = list_member(data, "updateResults")
     if not all(isinstance(u, dict) for u in updates):
         raise ResponseParseError("updateResults must be a list of objects")
-    generated = [_list(u, "generatedFields") for u in updates]
+    generated = [list_member(u, "generatedFields") for u in updates]
     if suspect:
         _reject_bad_fields(*generated)
     return BatchResult(tuple(UpdateResult(tuple(fields)) for fields in generated))
-
-
-# -- ExecuteSql (deprecated, v1 only) ---------------------------------------------------
-
-_LEGACY_SCALARS = frozenset(
-    {"bitValue", "bigIntValue", "intValue", "realValue", "doubleValue", "stringValue"}
-)
-
-
-def parse_execute_sql_response(body: bytes | str, *, convert: bool = True) -> list[Result]:
-    """A legacy ``ExecuteSql`` body -> one ``Result`` per statement (§4 legacy shapes).
-
-    Rare and small, so it is parsed plainly and walked, not through the hook.
-    """
-    try:
-        data = json.loads(body)
-    except (ValueError, TypeError) as exc:
-        raise ResponseParseError(f"the response is not the Data API's JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ResponseParseError(f"the response is a JSON {type(data).__name__}, not an object")
-    statements = _list(data, "sqlStatementResults")
-    return [_legacy_statement(s, convert) for s in statements]
-
-
-def _legacy_statement(statement: object, convert: bool) -> Result:
-    if not isinstance(statement, dict):
-        raise ResponseParseError("sqlStatementResults must be a list of objects")
-    frame = statement.get("resultFrame") or {}
-    metadata = frame.get("resultSetMetadata") or {}
-    columns = _column_metadata(metadata.get("columnMetadata"))
-    records = []
-    for record in _list(frame, "records"):
-        if not isinstance(record, dict):
-            raise ResponseParseError("a legacy record must be an object with values")
-        records.append([_legacy_value(v) for v in _list(record, "values")])
-    return Result(
-        RecordDecoder(columns, convert=convert).decode(records),
-        columns=columns,
-        number_of_records_updated=_count(statement.get("numberOfRecordsUpdated")),
-    )
-
-
-def _legacy_value(value: object) -> Any:
-    """One legacy ``Value`` union (``bigIntValue``, ``structValue``, ...) -> Python."""
-    present = [(k, v) for k, v in value.items() if v is not None] if isinstance(value, dict) else []
-    if len(present) != 1:
-        raise ResponseParseError(f"a Value must have exactly one member, got {value!r}")
-    ((key, member),) = present
-    if key in _LEGACY_SCALARS:
-        return (
-            _double(member)
-            if key in ("realValue", "doubleValue") and isinstance(member, (str, int))
-            else member
-        )
-    if key == "isNull":
-        return _null(member)
-    if key == "blobValue":
-        return _blob(member)
-    if key == "arrayValues" and isinstance(member, list):
-        return [_legacy_value(v) for v in member]
-    if key == "structValue" and isinstance(member, dict):
-        return [_legacy_value(v) for v in _list(member, "attributes")]
-    raise ResponseParseError(f"a Value has an unknown or malformed member {key!r}")
-
-
-def _blob(text: object) -> bytes:
-    try:
-        return binascii.a2b_base64(text)  # type: ignore[arg-type]
-    except (ValueError, TypeError) as exc:
-        raise ResponseParseError(f"blobValue is not base64: {exc}") from exc

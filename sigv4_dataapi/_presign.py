@@ -21,11 +21,25 @@ from sigv4_dataapi._signable import (
     collect_headers,
     header_items,
 )
-from sigv4_dataapi._signing_result import X_AMZ_SECURITY_TOKEN, SigningResult
+from sigv4_dataapi._signing_result import (
+    X_AMZ_DATE,
+    X_AMZ_REGION_SET,
+    X_AMZ_SECURITY_TOKEN,
+    SigningResult,
+)
 from sigv4_dataapi._signing_settings import SigningSettings
 from sigv4_dataapi._string_to_sign import string_to_sign
 
+X_AMZ_ALGORITHM = "X-Amz-Algorithm"
+X_AMZ_CREDENTIAL = "X-Amz-Credential"
+X_AMZ_EXPIRES = "X-Amz-Expires"
+X_AMZ_SIGNED_HEADERS = "X-Amz-SignedHeaders"
 X_AMZ_SIGNATURE = "X-Amz-Signature"
+# Every parameter a presigned URL carries (SigV4 and SigV4a): a re-sign replaces them all.
+PRESIGN_PARAMS = frozenset({
+    X_AMZ_ALGORITHM, X_AMZ_CREDENTIAL, X_AMZ_DATE, X_AMZ_EXPIRES, X_AMZ_SIGNED_HEADERS,
+    X_AMZ_SECURITY_TOKEN, X_AMZ_SIGNATURE, X_AMZ_REGION_SET,
+})  # fmt: skip
 
 
 def presign(
@@ -75,11 +89,11 @@ def _auth_params(
 ) -> list[tuple[str, str]]:
     """The signed auth parameters, percent-encoded, in the order they go on the URL."""
     params = {
-        "X-Amz-Algorithm": algorithm,
-        "X-Amz-Credential": f"{credentials.access_key_id}/{scope}",
-        "X-Amz-Date": amz_date,
-        "X-Amz-Expires": str(settings.expires_in),
-        "X-Amz-SignedHeaders": signed,
+        X_AMZ_ALGORITHM: algorithm,
+        X_AMZ_CREDENTIAL: f"{credentials.access_key_id}/{scope}",
+        X_AMZ_DATE: amz_date,
+        X_AMZ_EXPIRES: str(settings.expires_in),
+        X_AMZ_SIGNED_HEADERS: signed,
         **dict(extra),
     }
     token = credentials.session_token

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sigv4_dataapi._errors import ConfigurationError
+from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,26 +44,39 @@ class ColumnMetadata:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ColumnMetadata:
-        """From the service's JSON object; absent or ``null`` members keep defaults."""
-        known = {key: data[wire] for wire, key in _WIRE_NAMES.items() if data.get(wire) is not None}
+        """From the service's JSON object; absent or ``null`` members keep defaults.
+
+        A member of the wrong JSON type is a ``ResponseParseError``: a label
+        that is not a string must not become a dict key downstream.
+        """
+        known: dict[str, Any] = {}
+        for wire, (key, kind) in _WIRE_MEMBERS.items():
+            value = data.get(wire)
+            if value is None:
+                continue
+            if type(value) is not kind:
+                raise ResponseParseError(
+                    f"columnMetadata {wire} must be a {kind.__name__}, got {value!r}"
+                )
+            known[key] = value
         return cls(**known)
 
 
-_WIRE_NAMES = {
-    "name": "name",
-    "label": "label",
-    "type": "type",
-    "typeName": "type_name",
-    "precision": "precision",
-    "scale": "scale",
-    "nullable": "nullable",
-    "isSigned": "is_signed",
-    "isCurrency": "is_currency",
-    "isAutoIncrement": "is_auto_increment",
-    "isCaseSensitive": "is_case_sensitive",
-    "schemaName": "schema_name",
-    "tableName": "table_name",
-    "arrayBaseColumnType": "array_base_column_type",
+_WIRE_MEMBERS: dict[str, tuple[str, type]] = {
+    "name": ("name", str),
+    "label": ("label", str),
+    "type": ("type", int),
+    "typeName": ("type_name", str),
+    "precision": ("precision", int),
+    "scale": ("scale", int),
+    "nullable": ("nullable", int),
+    "isSigned": ("is_signed", bool),
+    "isCurrency": ("is_currency", bool),
+    "isAutoIncrement": ("is_auto_increment", bool),
+    "isCaseSensitive": ("is_case_sensitive", bool),
+    "schemaName": ("schema_name", str),
+    "tableName": ("table_name", str),
+    "arrayBaseColumnType": ("array_base_column_type", int),
 }
 
 

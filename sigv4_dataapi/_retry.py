@@ -16,7 +16,8 @@ the caller marked the call idempotent.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from sigv4_dataapi._errors import (
     AuthError,
@@ -59,8 +60,9 @@ class Action(enum.Enum):
     RESIGN = "re-sign"  # now, with the clock offset measured from the answer
 
 
-@dataclass(frozen=True)
-class Decision:
+# Decisions and attempt counts are immutable values (NamedTuple: a frozen dataclass costs
+# ~1 ms to define at import, which a cold start pays); the policy is a setting (dataclass).
+class Decision(NamedTuple):
     action: Action
     delay: float = 0.0
     failure: Failure = Failure.FINAL
@@ -159,8 +161,7 @@ def replay_is_safe(operation: str, idempotent: bool) -> bool:
     return idempotent or operation not in STATEMENT_OPERATIONS
 
 
-@dataclass(frozen=True)
-class Attempts:
+class Attempts(NamedTuple):
     """The state of one call's retry loop (immutable; the loop makes new ones)."""
 
     retries: int = 0  # quick retries so far (connect, throttling, opted-in ambiguous)
@@ -219,8 +220,8 @@ def _decide_resume(state: Attempts, *, now: float, policy: RetryPolicy, rand: fl
 def advance(state: Attempts, decision: Decision, *, now: float) -> Attempts:
     """The loop state after acting on ``decision``."""
     if decision.action is Action.RESIGN:
-        return replace(state, resigned=True)
+        return state._replace(resigned=True)
     if decision.failure is Failure.RESUMING:
         started = now if state.resume_started is None else state.resume_started
-        return replace(state, resume_waits=state.resume_waits + 1, resume_started=started)
-    return replace(state, retries=state.retries + 1)
+        return state._replace(resume_waits=state.resume_waits + 1, resume_started=started)
+    return state._replace(retries=state.retries + 1)

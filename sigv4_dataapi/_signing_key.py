@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
+from typing import Generic, TypeVar
 
 from sigv4_dataapi._string_to_sign import AWS4_REQUEST, check_scope_names
 
 _sha256 = hashlib.sha256
+K = TypeVar("K")
+V = TypeVar("V")
 _IPAD = bytes(x ^ 0x36 for x in range(256))
 _OPAD = bytes(x ^ 0x5C for x in range(256))
 
@@ -52,29 +55,24 @@ def k_signing(secret: str, date: str, region: str, service: str) -> bytes:
     return _hmac(_hmac(_hmac(k_date, region), service), AWS4_REQUEST)
 
 
-class SigningKeyCache:
-    """Derived keys by (secret, date, region, service): thread-safe, bounded, FIFO.
+class BoundedCache(Generic[K, V]):
+    """Derived keys by the inputs they are made of: thread-safe, bounded, FIFO.
 
-    Reads are a single dict lookup (atomic under the GIL); inserts and evictions
-    hold the lock. A key changes once a day per scope, so FIFO eviction is enough.
+    Reads are a single dict lookup (atomic under the GIL) done by the subclass's
+    ``get``; inserts and evictions hold the lock. Keys change rarely (once a day
+    per scope, or per access key), so FIFO eviction is enough.
     """
 
-    def __init__(self, maxsize: int = 64) -> None:
+    def __init__(self, maxsize: int) -> None:
         self._maxsize = maxsize
-        self._keys: dict[tuple[str, str, str, str], HmacKey] = {}
+        self._keys: dict[K, V] = {}
         self._lock = threading.Lock()
 
-    def get(self, secret: str, date: str, region: str, service: str) -> HmacKey:
-        cache_key = (secret, date, region, service)
-        key = self._keys.get(cache_key)
-        if key is None:
-            check_scope_names(region, service)
-            key = HmacKey(k_signing(secret, date, region, service))
-            with self._lock:
-                while len(self._keys) >= self._maxsize:
-                    del self._keys[next(iter(self._keys))]
-                self._keys[cache_key] = key
-        return key
+    def _put(self, cache_key: K, key: V) -> None:
+        with self._lock:
+            while len(self._keys) >= self._maxsize:
+                del self._keys[next(iter(self._keys))]
+            self._keys[cache_key] = key
 
     def clear(self) -> None:
         with self._lock:
@@ -84,7 +82,23 @@ class SigningKeyCache:
         return len(self._keys)
 
     def __repr__(self) -> str:  # never show the secrets the keys are made of
-        return f"<SigningKeyCache {len(self._keys)}/{self._maxsize} keys>"
+        return f"<{type(self).__name__} {len(self._keys)}/{self._maxsize} keys>"
+
+
+class SigningKeyCache(BoundedCache[tuple[str, str, str, str], HmacKey]):
+    """kSigning by (secret, date, region, service)."""
+
+    def __init__(self, maxsize: int = 64) -> None:
+        super().__init__(maxsize)
+
+    def get(self, secret: str, date: str, region: str, service: str) -> HmacKey:
+        cache_key = (secret, date, region, service)
+        key = self._keys.get(cache_key)
+        if key is None:
+            check_scope_names(region, service)
+            key = HmacKey(k_signing(secret, date, region, service))
+            self._put(cache_key, key)
+        return key
 
 
 SIGNING_KEYS = SigningKeyCache()

@@ -13,6 +13,7 @@ X_AMZ_DATE = "X-Amz-Date"
 X_AMZ_SECURITY_TOKEN = "X-Amz-Security-Token"
 X_AMZ_CONTENT_SHA256 = "X-Amz-Content-SHA256"
 AUTHORIZATION = "Authorization"
+X_AMZ_REGION_SET = "X-Amz-Region-Set"  # SigV4a: the regions the signature is good for
 
 
 @dataclass(frozen=True, repr=False)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -20,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 from sigv4_dataapi import _sigv4
 from sigv4_dataapi._credentials import Credentials
 from sigv4_dataapi._errors import MissingDependencyError, SigningError
+from sigv4_dataapi._signing_key import BoundedCache
+from sigv4_dataapi._signing_result import X_AMZ_REGION_SET
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 
-X_AMZ_REGION_SET = "X-Amz-Region-Set"
 # The order n of the P-256 group: the derived scalar must lie in [1, n-1].
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _KDF_LABEL = _sigv4.SIGV4A.encode("ascii")
@@ -59,13 +59,11 @@ def derive_private_scalar(access_key_id: str, secret_access_key: str) -> int:
     raise SigningError("SigV4a key derivation found no valid key for these credentials")
 
 
-class _KeyCache:
+class _KeyCache(BoundedCache[tuple[str, str], "EllipticCurvePrivateKey"]):
     """Derived EC keys by (access key id, secret): deriving costs a few hundred µs."""
 
     def __init__(self, maxsize: int = 16) -> None:
-        self._maxsize = maxsize
-        self._keys: dict[tuple[str, str], EllipticCurvePrivateKey] = {}
-        self._lock = threading.Lock()
+        super().__init__(maxsize)
 
     def get(self, access_key_id: str, secret_access_key: str) -> EllipticCurvePrivateKey:
         cache_key = (access_key_id, secret_access_key)
@@ -74,17 +72,8 @@ class _KeyCache:
             ec = _ec()
             scalar = derive_private_scalar(access_key_id, secret_access_key)
             key = ec.derive_private_key(scalar, ec.SECP256R1())
-            with self._lock:
-                while len(self._keys) >= self._maxsize:
-                    del self._keys[next(iter(self._keys))]
-                self._keys[cache_key] = key
+            self._put(cache_key, key)
         return key
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def __repr__(self) -> str:  # never show the secrets the keys are made of
-        return f"<_KeyCache {len(self._keys)}/{self._maxsize} keys>"
 
 
 PRIVATE_KEYS = _KeyCache()

@@ -49,13 +49,7 @@ def error_from_response(
     body = _json_object(content)
     code = _error_code(lower.get(ERROR_TYPE_HEADER.lower()), body)
     if body is None and code is None:
-        snippet = content[:200].decode("utf-8", "replace").strip()
-        kind = lower.get("content-type", "no content type")
-        text = f"HTTP {status_code}, a body that is not the service's JSON ({kind}): {snippet!r}"
-        if status_code < 500:
-            return ResponseParseError(text)
-        return ServerFaultError(text, code=str(status_code), status_code=status_code,
-                                request_id=request_id, operation=operation)  # fmt: skip
+        return _unreadable(status_code, lower, content, request_id, operation)
     body = body or {}
     message = body.get("message", body.get("Message", ""))
     db_id = body.get("dbConnectionId")
@@ -67,6 +61,23 @@ def error_from_response(
         db_connection_id=db_id if isinstance(db_id, int) and not isinstance(db_id, bool) else None,
         operation=operation,
     )
+
+
+def _unreadable(
+    status_code: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    request_id: str | None,
+    operation: str | None,
+) -> DataAPIError:
+    """An error answer without the service's JSON: a proxy's page, a truncated body."""
+    snippet = content[:200].decode("utf-8", "replace").strip()
+    kind = headers.get("content-type", "no content type")
+    text = f"HTTP {status_code}, a body that is not the service's JSON ({kind}): {snippet!r}"
+    if status_code < 500:
+        return ResponseParseError(text)
+    return ServerFaultError(text, code=str(status_code), status_code=status_code,
+                            request_id=request_id, operation=operation)  # fmt: skip
 
 
 def _json_object(content: bytes) -> dict[str, object] | None:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # tests/conftest.py; not importable by name next to tests/loc
     from conftest import LocalEndpoint
 
 from sigv4_dataapi import AsyncClient
+from sigv4_dataapi._credentials import Credentials
 from sigv4_dataapi._providers import resolve_credentials
 
 T = TypeVar("T")
@@ -170,3 +171,26 @@ def test_refresh_in_the_mandatory_window_runs_off_the_loop(
     assert len(server.requests) == 2  # one fetch at resolution, one refresh
     assert fresh_took < DELAY <= refresh_took
     assert gap < MAX_GAP, f"the event loop stalled for {gap:.2f} s during the refresh"
+
+
+def test_a_source_without_aget_is_asked_get(local_endpoint: LocalEndpoint) -> None:
+    """``credentials=`` may be any object with ``get()``; ``aget()`` is used when present."""
+    calls: list[str] = []
+
+    class Getter:
+        def get(self) -> Credentials:
+            calls.append("get")
+            return local_endpoint.credentials()  # type: ignore[no-any-return]
+
+    class AsyncGetter(Getter):
+        async def aget(self) -> Credentials:
+            calls.append("aget")
+            return local_endpoint.credentials()  # type: ignore[no-any-return]
+
+    async def scenario() -> None:
+        for getter in (Getter(), AsyncGetter()):
+            async with connect(local_endpoint, credentials=getter, env={}) as db:
+                assert (await db.execute("SELECT 1 AS one")).rows == [{"one": 1}]
+
+    asyncio.run(scenario())
+    assert calls == ["get", "aget"]

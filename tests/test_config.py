@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from sigv4_dataapi._config import (
-    config_key,
-    default_endpoint_url,
     expand_path,
     load_profile,
     load_shared_config,
     parse_ini,
-    resolve_endpoint,
-    resolve_endpoint_setting,
-    resolve_endpoint_url,
     resolve_region,
     resolve_setting,
     select_profile_name,
 )
 from sigv4_dataapi._errors import ConfigurationError
+
+
+@pytest.fixture(autouse=True)
+def _poisoned_process_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """No test may read the developer's ~/.aws or AWS_* variables: the real ones are
+    replaced by a HOME whose files fail to parse and an AWS_PROFILE defined nowhere."""
+    home = tmp_path_factory.mktemp("poisoned-home")
+    (home / ".aws").mkdir()
+    for name in ("config", "credentials"):
+        (home / ".aws" / name).write_text("outside any section: reading this file fails\n")
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "DATA_API_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.setenv("AWS_PROFILE", "poisoned-real-environment")
+    yield
 
 
 def _env(tmp_path: Path, config: str = "", credentials: str = "", **extra: str) -> dict[str, str]:
@@ -162,82 +178,6 @@ def test_setting_sources_for_whoami(tmp_path: Path) -> None:
     assert (bundle.value, bundle.source) == ("/env.pem", "env AWS_CA_BUNDLE")
     unset = resolve_setting("data_api_secret_arn", env=env, profile="dev")
     assert (unset.value, unset.source, unset.is_set) == (None, "unset", False)
-
-
-# -- endpoints ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "service,key",
-    [
-        ("rds-data", "rds_data"),
-        ("RDS Data", "rds_data"),
-        ("sso-oidc", "sso_oidc"),
-        ("sts", "sts"),
-    ],
-)
-def test_config_key(service: str, key: str) -> None:
-    assert config_key(service) == key
-
-
-SERVICES = (
-    "[default]\nendpoint_url = http://profile-wide\nservices = local\n"
-    "[services local]\nrds_data =\n  endpoint_url = http://from-services\n"
-)
-
-
-def test_endpoint_order(tmp_path: Path) -> None:
-    env = _env(tmp_path, config=SERVICES)
-    assert resolve_endpoint_url("rds-data", env=env) == "http://from-services"
-    assert resolve_endpoint_url("sts", env=env) == "http://profile-wide"
-    assert resolve_endpoint_url("sts", env={**env, "AWS_ENDPOINT_URL": "http://all"}) == (
-        "http://all"
-    )
-    both = {**env, "AWS_ENDPOINT_URL": "http://all", "AWS_ENDPOINT_URL_RDS_DATA": "http://rds"}
-    setting = resolve_endpoint_setting("rds-data", env=both)
-    assert (setting.value, setting.source) == ("http://rds", "env AWS_ENDPOINT_URL_RDS_DATA")
-    assert resolve_endpoint_url("rds-data", "http://arg", env=both) == "http://arg"
-
-
-def test_ignore_configured_endpoint_urls(tmp_path: Path) -> None:
-    env = _env(
-        tmp_path,
-        config=SERVICES,
-        AWS_ENDPOINT_URL="http://all",
-        AWS_IGNORE_CONFIGURED_ENDPOINT_URLS="true",
-    )
-    assert resolve_endpoint_url("rds-data", env=env) is None
-    assert resolve_endpoint_url("rds-data", "http://arg", env=env) == "http://arg"
-
-
-def test_services_naming_a_missing_section_is_an_error(tmp_path: Path) -> None:
-    env = _env(tmp_path, config="[default]\nservices = nope\n")
-    with pytest.raises(ConfigurationError, match=r"no \[services \.\.\.\] section"):
-        resolve_endpoint_url("rds-data", env=env)
-
-
-@pytest.mark.parametrize(
-    "service,region,fips,dual,want",
-    [
-        ("rds-data", "eu-west-1", False, False, "https://rds-data.eu-west-1.amazonaws.com"),
-        ("rds-data", "eu-west-1", True, False, "https://rds-data-fips.eu-west-1.amazonaws.com"),
-        ("rds-data", "us-east-1", True, True, "https://rds-data-fips.us-east-1.api.aws"),
-        ("sts", "cn-north-1", False, False, "https://sts.cn-north-1.amazonaws.com.cn"),
-        ("sso", "eu-west-1", False, False, "https://portal.sso.eu-west-1.amazonaws.com"),
-        ("sso-oidc", "eu-west-1", False, False, "https://oidc.eu-west-1.amazonaws.com"),
-    ],
-)
-def test_default_endpoints(service: str, region: str, fips: bool, dual: bool, want: str) -> None:
-    assert default_endpoint_url(service, region, fips=fips, dualstack=dual) == want
-
-
-def test_resolve_endpoint_applies_fips_and_dualstack_settings(tmp_path: Path) -> None:
-    env = _env(
-        tmp_path, config="[default]\nuse_fips_endpoint = true\n", AWS_USE_DUALSTACK_ENDPOINT="true"
-    )
-    assert resolve_endpoint("sts", region="us-west-2", env=env) == (
-        "https://sts-fips.us-west-2.api.aws"
-    )
 
 
 def test_reprs_never_show_file_values(tmp_path: Path) -> None:

@@ -15,9 +15,9 @@ from sigv4_dataapi._decode import (
     load_fields,
     parse_batch_execute_response,
     parse_execute_response,
-    parse_execute_sql_response,
 )
 from sigv4_dataapi._errors import ResponseParseError
+from sigv4_dataapi._execute_sql import parse_execute_sql_response
 from sigv4_dataapi._result import ColumnMetadata, Result
 
 
@@ -339,6 +339,20 @@ def test_malformed_bodies_are_response_parse_errors(raw: bytes, message: str) ->
         parse_execute_response(raw)
 
 
+DEEP = "[" * 5000 + "]" * 5000
+
+
+def test_deep_nesting_anywhere_is_a_parse_error_or_kept_text() -> None:
+    with pytest.raises(ResponseParseError, match="formattedRecords"):
+        parse_execute_response(body(formattedRecords=DEEP))
+    assert one_column("jsonb", [{"stringValue": DEEP}]) == [DEEP]  # kept as the service's text
+    deep_array = '{"arrayValues": [' * 900 + '{"stringValues": ["1"]}' + "]}" * 900
+    meta = json.dumps([column("_numeric", 2003)])
+    raw = f'{{"columnMetadata": {meta}, "records": [[{{"arrayValue": {deep_array}}}]]}}'
+    with pytest.raises(ResponseParseError, match="nests too deeply"):
+        parse_execute_response(raw.encode())
+
+
 def test_record_width_must_match_the_metadata() -> None:
     raw = body(columnMetadata=[column("int4", 4)], records=[[{"longValue": 1}, {"longValue": 2}]])
     with pytest.raises(ResponseParseError, match="a record has 2 fields but there are 1 columns"):
@@ -420,6 +434,21 @@ def test_execute_sql_legacy_values() -> None:
         {"x": None, "n": None, "s": [b"hi", 0.5]},
     ]
     assert second.number_of_records_updated == 3 and second.records == []
+
+
+@pytest.mark.parametrize("depth", [10, 300, 450, 490, 900])
+def test_execute_sql_deep_values_decode_or_fail_cleanly(depth: int) -> None:
+    value = '{"arrayValues": [' * depth + '{"intValue": 1}' + "]}" * depth
+    raw = LEGACY % b'{"values": [%s]}' % value.encode()
+    try:
+        [result] = parse_execute_sql_response(raw)
+    except ResponseParseError as exc:
+        assert "too deeply" in str(exc) or "recursion" in str(exc)
+    else:
+        [[decoded]] = result.records
+        for _ in range(depth):
+            [decoded] = decoded
+        assert decoded == 1
 
 
 LEGACY = b'{"sqlStatementResults": [{"resultFrame": {"records": [%s]}}]}'

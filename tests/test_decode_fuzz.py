@@ -7,6 +7,7 @@ JSON placed where the service's members go, plus random bytes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -16,9 +17,9 @@ from hypothesis import strategies as st
 from sigv4_dataapi._decode import (
     parse_batch_execute_response,
     parse_execute_response,
-    parse_execute_sql_response,
 )
-from sigv4_dataapi._errors import ResponseParseError
+from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
+from sigv4_dataapi._execute_sql import parse_execute_sql_response
 from sigv4_dataapi._result import Result
 
 MEMBERS = ["isNull", "booleanValue", "longValue", "doubleValue", "stringValue", "blobValue",
@@ -52,11 +53,18 @@ columns = st.lists(
                            "type": st.sampled_from([0, 2, 91, 93, 2003, 2014])}),
     max_size=3,
 )  # fmt: skip
+loose_columns = st.lists(
+    st.dictionaries(
+        st.sampled_from(["name", "label", "typeName", "type", "arrayBaseColumnType", "isSigned"]),
+        scalars,
+    ),
+    max_size=3,
+)
 fields = st.dictionaries(st.sampled_from(MEMBERS[:11]), json_values, min_size=1, max_size=1)
 responses = st.fixed_dictionaries(
     {},
     optional={
-        "columnMetadata": columns | json_values,
+        "columnMetadata": columns | loose_columns | json_values,
         "records": st.lists(st.lists(fields | json_values, max_size=3), max_size=4) | json_values,
         "numberOfRecordsUpdated": st.integers() | json_values,
         "generatedFields": st.lists(fields, max_size=3) | json_values,
@@ -82,25 +90,23 @@ def check(body: bytes) -> None:
             continue
         if isinstance(result, Result):
             _ = result.records
-            try:
+            with contextlib.suppress(ConfigurationError):  # rows without metadata: usage error
                 _ = result.rows
-            except Exception as exc:  # rows without metadata: a usage error, never a crash
-                assert type(exc).__name__ == "ConfigurationError", exc
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(responses)
 def test_random_shapes_never_crash(response: dict[str, Any]) -> None:
     check(json.dumps(response).encode())
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=64))
 def test_random_bytes_never_crash(body: bytes) -> None:
     check(body)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(responses, st.data())
 def test_truncated_bodies_never_crash(response: dict[str, Any], data: st.DataObject) -> None:
     body = json.dumps(response).encode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sigv4_dataapi._errors import ConfigurationError
+from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
 from sigv4_dataapi._result import (
     BatchResult,
     ColumnMetadata,
@@ -87,6 +87,14 @@ def test_column_metadata_from_json_ignores_null_and_unknown_members() -> None:
     assert meta == ColumnMetadata(name="a", type_name="int4", type=4, is_signed=True)
     with pytest.raises(AttributeError):
         meta.name = "b"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "member", [{"typeName": 5}, {"label": 5}, {"type": "4"}, {"isSigned": 1}, {"precision": True}]
+)
+def test_column_metadata_of_the_wrong_json_type_is_a_parse_error(member: dict[str, object]) -> None:
+    with pytest.raises(ResponseParseError, match=f"columnMetadata {next(iter(member))} must be"):
+        ColumnMetadata.from_json(member)
 
 
 def test_batch_result() -> None:

@@ -213,8 +213,9 @@ def test_a_missing_ca_bundle_fails_when_the_client_is_built(
     files: dict[str, str], tmp_path: Path, where: str
 ) -> None:
     missing = str(tmp_path / "missing.pem")
-    options: dict[str, Any] = {"verify": missing} if where == "verify" else {
-        "env": {**files, "AWS_CA_BUNDLE": missing}}
+    options: dict[str, Any] = (
+        {"verify": missing} if where == "verify" else {"env": {**files, "AWS_CA_BUNDLE": missing}}
+    )
     options.setdefault("env", files)
     with pytest.raises(ConfigurationError, match=f"{where}.*missing.pem.*does not exist"):
         Client(ARN, SECRET, **options)

@@ -70,7 +70,7 @@ def settings_rows(args: argparse.Namespace, ctx: Context, profile: Profile) -> l
         rows.append(
             ("credentials_file", str(shared.credentials_path), _exists(shared.credentials_path))
         )
-    region = setting("region", args.region, env=ctx.env, profile=profile)
+    region = _region(args, ctx, profile)
     rows.append(_row("region", region))
     endpoint: Setting = resolve_endpoint_setting(
         "rds-data", args.endpoint_url, env=ctx.env, profile=profile
@@ -83,12 +83,24 @@ def settings_rows(args: argparse.Namespace, ctx: Context, profile: Profile) -> l
     return rows
 
 
+def _region(args: argparse.Namespace, ctx: Context, profile: Profile) -> Setting:
+    """As the client finds it: argument, environment, profile, then the resource ARN."""
+    from sigv4_dataapi._config import Setting, resolve_setting
+    from sigv4_dataapi._endpoint import region_from_arn
+
+    region = resolve_setting("region", args.region, env=ctx.env, profile=profile)
+    if region.value is not None:
+        return region
+    arn = resolve_setting("data_api_resource_arn", env=ctx.env, profile=profile)
+    from_arn = region_from_arn(arn.value)
+    return Setting(from_arn, f"data_api_resource_arn ({arn.source})") if from_arn else region
+
+
 def credential_rows(args: argparse.Namespace, ctx: Context, profile: Profile) -> list[Row]:
-    from sigv4_dataapi._config import resolve_region
     from sigv4_dataapi._credentials import mask
     from sigv4_dataapi._providers import resolve_credentials
 
-    region = resolve_region(args.region, env=ctx.env, profile=profile)
+    region = _region(args, ctx, profile).value
     source = resolve_credentials(profile=profile, env=ctx.env, region=region)
     creds = source.get()
     expiry = creds.expiration.isoformat() if creds.expiration else None

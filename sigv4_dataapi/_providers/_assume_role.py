@@ -52,15 +52,28 @@ def _params(ctx: ProviderContext, profile: Profile, *, chained: bool) -> dict[st
     assert role_arn is not None
     session = profile.get("role_session_name") or f"sigv4-dataapi-{int(ctx.clock().timestamp())}"
     params = {"RoleArn": role_arn, "RoleSessionName": session}
-    duration = profile.get("duration_seconds")
-    if duration is not None:
-        if not duration.isdigit() or not 900 <= int(duration) <= 43200:
-            raise _broken(profile, f"duration_seconds must be 900..43200, not {duration!r}")
-        params["DurationSeconds"] = duration
+    params.update(duration_param(profile, NAME))
     external_id = profile.get("external_id")
     if external_id:
         params["ExternalId"] = external_id
     return params
+
+
+def duration_param(profile: Profile, provider: str) -> dict[str, str]:
+    """``DurationSeconds`` from ``duration_seconds`` (900..43200), for both STS calls.
+
+    Also sent for web identity, which botocore omits (boto/botocore#2139): a profile
+    asking for 12-hour sessions should not pay an STS call every hour.
+    """
+    duration = profile.get("duration_seconds")
+    if duration is None:
+        return {}
+    if not duration.isdigit() or not 900 <= int(duration) <= 43200:
+        raise CredentialProviderError(
+            provider,
+            f"profile {profile.name!r}: duration_seconds must be 900..43200, not {duration!r}",
+        )
+    return {"DurationSeconds": duration}
 
 
 def _source_profile(

@@ -3,7 +3,8 @@
 Each setting is looked up on its own, the environment first (unless a profile was
 named in code): ``AWS_WEB_IDENTITY_TOKEN_FILE``/``web_identity_token_file``,
 ``AWS_ROLE_ARN``/``role_arn``, ``AWS_ROLE_SESSION_NAME``/``role_session_name``.
-The token file is re-read on every fetch, because it rotates.
+The token file is re-read on every fetch, because it rotates.  The profile's
+``duration_seconds`` is sent too (botocore ignores it here: boto/botocore#2139).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ def provide(ctx: ProviderContext, profile: Profile, *, use_env: bool) -> Credent
         )
     session = _lookup(ctx, profile, "AWS_ROLE_SESSION_NAME", "role_session_name", use_env)
     session = session or f"sigv4-dataapi-{int(ctx.clock().timestamp())}"
+    from sigv4_dataapi._providers._assume_role import duration_param
+
+    duration = duration_param(profile, NAME)
     sub = ctx.with_profile(profile)
 
     def fetch() -> Credentials:
@@ -45,6 +49,7 @@ def provide(ctx: ProviderContext, profile: Profile, *, use_env: bool) -> Credent
             "RoleArn": role_arn,
             "RoleSessionName": session,
             "WebIdentityToken": _read_token(token_file),
+            **duration,
         }
         return _sts.assume_role_with_web_identity(sub, params, NAME)
 

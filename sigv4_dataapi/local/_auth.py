@@ -7,7 +7,8 @@ front door does: 403 with ``MissingAuthenticationTokenException``,
 ``IncompleteSignatureException``, ``UnrecognizedClientException`` (unknown key
 or wrong session token) or ``InvalidSignatureException`` (wrong scope,
 signature, or a request time more than 5 minutes off). No SQL runs before
-this has passed. SigV4a (``AWS4-ECDSA-P256-SHA256``) is verified too.
+this has passed. SigV4a (``AWS4-ECDSA-P256-SHA256``) is verified too, and so
+are presigned requests (the signature in the query, see :mod:`._presigned`).
 """
 
 from __future__ import annotations
@@ -22,12 +23,17 @@ from sigv4_dataapi import _canonical, _sigv4
 from sigv4_dataapi._errors import SigningError
 from sigv4_dataapi.local._access import KeyPair
 from sigv4_dataapi.local._faults import INVALID_TOKEN, SIGNATURE_MISMATCH, ApiError
+from sigv4_dataapi.local._presigned import QuerySignature, check_expiry, read_query_signature
 
 SERVICE = "rds-data"
 SIGV4 = "AWS4-HMAC-SHA256"
 SIGV4A = "AWS4-ECDSA-P256-SHA256"
 _REQUIRED = ("Credential", "SignedHeaders", "Signature")
 _BASIC_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z")
+ONE_MECHANISM = (
+    "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the "
+    "Authorization header should be specified"
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class Authorization:
     scope: str  # everything after the key id: date/region/service/aws4_request
     signed_headers: tuple[str, ...]
     signature: str
+    presigned: QuerySignature | None = None  # set when the signature came in the query
 
 
 def _incomplete(message: str) -> ApiError:
@@ -84,23 +91,47 @@ def parse_authorization(value: str | None) -> Authorization:
     ]
     if missing:
         raise _incomplete(" ".join(missing) + f" Authorization={algorithm}")
-    access_key_id, _, scope = params["Credential"].partition("/")
+    return _claim(algorithm, params["Credential"], params["SignedHeaders"], params["Signature"])
+
+
+def _claim(
+    algorithm: str,
+    credential: str,
+    signed_headers: str,
+    signature: str,
+    presigned: QuerySignature | None = None,
+) -> Authorization:
+    access_key_id, _, scope = credential.partition("/")
     if not access_key_id or not scope:
         raise _incomplete("Credential should have the form KEY/DATE/REGION/SERVICE/aws4_request")
-    names = tuple(params["SignedHeaders"].split(";"))
-    return Authorization(algorithm, access_key_id, scope, names, params["Signature"])
+    names = tuple(signed_headers.split(";"))
+    return Authorization(algorithm, access_key_id, scope, names, signature, presigned)
 
 
-def _region_set_covers(request: ReceivedRequest, region: str) -> bool:
-    """SigV4a: the signed ``X-Amz-Region-Set`` names the region (or ``*``)."""
-    regions = (request.header("x-amz-region-set") or "").split(",")
+def read_authorization(request: ReceivedRequest) -> Authorization:
+    """The signature claim: the ``Authorization`` header, or the presigned query parameters."""
+    query = read_query_signature(request.raw_query)
+    header = request.header("authorization")
+    if query is None:
+        return parse_authorization(header)
+    if header:
+        raise _incomplete(ONE_MECHANISM)
+    if query.algorithm not in (SIGV4, SIGV4A):
+        raise _incomplete(f"Unsupported AWS 'algorithm': '{query.algorithm}'")
+    return _claim(query.algorithm, query.credential, query.signed_headers, query.signature, query)
+
+
+def _region_set_covers(request: ReceivedRequest, auth: Authorization, region: str) -> bool:
+    """SigV4a: the signed ``X-Amz-Region-Set`` (header or query) names the region (or ``*``)."""
+    in_query = auth.presigned.region_set if auth.presigned else None
+    regions = (in_query or request.header("x-amz-region-set") or "").split(",")
     return any(r.strip() in ("*", region) for r in regions)
 
 
 def _check_scope(request: ReceivedRequest, auth: Authorization, amz_date: str, region: str) -> None:
     parts = auth.scope.split("/")
     if auth.algorithm == SIGV4A:  # the SigV4a scope has no region; the region set is a header
-        parts.insert(1, region if _region_set_covers(request, region) else "")
+        parts.insert(1, region if _region_set_covers(request, auth, region) else "")
     if len(parts) != 4:
         raise _incomplete("Credential should have the form KEY/DATE/REGION/SERVICE/aws4_request")
     date, scope_region, service, terminator = parts
@@ -122,8 +153,8 @@ def _check_scope(request: ReceivedRequest, auth: Authorization, amz_date: str, r
         raise _invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
 
 
-def _request_time(request: ReceivedRequest) -> tuple[str, datetime]:
-    amz_date = request.header("x-amz-date")
+def _request_time(request: ReceivedRequest, auth: Authorization) -> tuple[str, datetime]:
+    amz_date = auth.presigned.amz_date if auth.presigned else request.header("x-amz-date")
     if amz_date is None:
         raise _incomplete(
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
@@ -143,10 +174,15 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%SZ")
 
 
-def _check_time(amz_date: str, when: datetime, now: datetime, max_skew: float) -> None:
+def _check_time(
+    auth: Authorization, amz_date: str, when: datetime, now: datetime, max_skew: float
+) -> None:
+    """Within ``max_skew`` of now; a presigned request instead lives ``X-Amz-Expires`` seconds."""
     skew = timedelta(seconds=max_skew)
     minutes = f"{max_skew / 60:g} min."
-    if when < now - skew:
+    if auth.presigned is not None:
+        check_expiry(auth.presigned, when, now)
+    elif when < now - skew:
         raise _invalid(
             f"Signature expired: {amz_date} is now earlier than {_stamp(now - skew)} "
             f"({_stamp(now)} - {minutes})"
@@ -158,8 +194,9 @@ def _check_time(amz_date: str, when: datetime, now: datetime, max_skew: float) -
         )
 
 
-def _check_token(request: ReceivedRequest, key: KeyPair) -> None:
-    token = request.header("x-amz-security-token")
+def _check_token(request: ReceivedRequest, auth: Authorization, key: KeyPair) -> None:
+    in_query = auth.presigned.token if auth.presigned else None
+    token = in_query if in_query is not None else request.header("x-amz-security-token")
     expected = key.session_token
     if token is None and expected is None:
         return
@@ -167,26 +204,33 @@ def _check_token(request: ReceivedRequest, key: KeyPair) -> None:
         raise ApiError("UnrecognizedClientException", INVALID_TOKEN)
 
 
-def _payload_line(request: ReceivedRequest) -> str:
-    """The body's SHA-256; a client's own ``x-amz-content-sha256`` line counts if it is true.
+def _payload_lines(request: ReceivedRequest, auth: Authorization) -> tuple[str, ...]:
+    """The payload lines the signer may have used: the body's SHA-256 first.
 
+    A client's own ``x-amz-content-sha256`` line counts if it is true;
     ``UNSIGNED-PAYLOAD`` is honoured (the body then is not covered, as AWS allows over
     TLS); any other claimed hash must be the real one, or the signature cannot match.
+    A presigner may not know the body: there ``UNSIGNED-PAYLOAD`` is the second try.
     """
     actual = _canonical.payload_hash(request.body)
     claimed = request.header("x-amz-content-sha256")
-    return claimed if claimed == _canonical.UNSIGNED_PAYLOAD else actual
+    if claimed == _canonical.UNSIGNED_PAYLOAD:
+        return (claimed,)
+    return (actual, _canonical.UNSIGNED_PAYLOAD) if auth.presigned else (actual,)
 
 
-def _string_to_sign(request: ReceivedRequest, auth: Authorization, amz_date: str) -> str:
+def _string_to_sign(
+    request: ReceivedRequest, auth: Authorization, amz_date: str, payload: str
+) -> str:
+    query = auth.presigned.signed_query if auth.presigned else request.raw_query
     try:
         canonical = _canonical.canonical_request(
             request.method,
             request.raw_path,
-            request.raw_query,
+            query,
             request.headers,
             auth.signed_headers,
-            _payload_line(request),
+            payload,
             _sigv4.DEFAULT_SETTINGS,
         )
     except SigningError as exc:
@@ -215,15 +259,16 @@ def authenticate(
     max_skew: float = 300.0,
 ) -> KeyPair:
     """The key pair that signed ``request``, or the front door's 403 ``ApiError``."""
-    auth = parse_authorization(request.header("authorization"))
-    amz_date, when = _request_time(request)
+    auth = read_authorization(request)
+    amz_date, when = _request_time(request, auth)
     _check_scope(request, auth, amz_date, region)
     key = keys.get(auth.access_key_id)
     if key is None:
         raise ApiError("UnrecognizedClientException", INVALID_TOKEN)
-    _check_token(request, key)
-    _check_time(amz_date, when, now, max_skew)
-    sts = _string_to_sign(request, auth, amz_date)
-    if not _signature_matches(auth, key, sts, region):
-        raise _invalid(SIGNATURE_MISMATCH)
-    return key
+    _check_token(request, auth, key)
+    _check_time(auth, amz_date, when, now, max_skew)
+    for payload in _payload_lines(request, auth):
+        sts = _string_to_sign(request, auth, amz_date, payload)
+        if _signature_matches(auth, key, sts, region):
+            return key
+    raise _invalid(SIGNATURE_MISMATCH)

@@ -85,8 +85,9 @@ class DataApi:
         return self._handlers[operation](data)
 
     def close(self) -> None:
-        self.transactions.close()
+        """Stop running statements first (bounded), so the rollbacks need not wait on them."""
         self.runner.close()
+        self.transactions.close()
         self.clusters.close()
 
     # -- checks shared by the operations -------------------------------------------------

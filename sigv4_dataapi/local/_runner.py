@@ -7,6 +7,10 @@ With ``continueAfterTimeout`` the caller also gets the timeout error but the
 statement keeps running: such a call runs on a worker thread instead, and
 what it holds (its session, its transaction) is released only when it ends.
 No thread hand-off on the common path: it would cost more than ``SELECT 1``.
+
+Shutdown is bounded: :meth:`StatementRunner.close` refuses new statements,
+cancels every running one and waits at most a grace period. Worker threads
+are daemons, so a statement the engine will not stop cannot hold up the exit.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ import heapq
 import itertools
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
@@ -26,7 +30,8 @@ from sigv4_dataapi.local.backends.base import Session
 
 T = TypeVar("T")
 _CANCEL_GRACE = 10.0  # seconds a cancelled statement gets to unwind before we move on
-_WORKERS = 256  # continueAfterTimeout statements that may run at once
+SHUTDOWN_GRACE = 5.0  # seconds running statements get to stop when the server stops
+SHUTTING_DOWN = "The endpoint is shutting down"
 
 
 class Detached(Exception):
@@ -110,31 +115,69 @@ class StatementRunner:
         self._timeout = timeout
         self._faults = faults
         self._watchdog = Watchdog()
-        self._pool = ThreadPoolExecutor(_WORKERS, thread_name_prefix="statement")
+        self._running: dict[int, Session] = {}  # what close() must cancel
+        self._order = itertools.count()
+        self._changed = threading.Condition()
+        self._closing = False
 
     def _error(self, session: Session) -> ApiError:
         return self._faults.timeout(self._timeout, getattr(session, "connection_id", 0))
+
+    @contextlib.contextmanager
+    def _tracked(self, session: Session) -> Iterator[None]:
+        key = next(self._order)
+        with self._changed:
+            if self._closing:
+                raise ApiError("ServiceUnavailableError", SHUTTING_DOWN)
+            self._running[key] = session
+        try:
+            yield
+        finally:
+            with self._changed:
+                del self._running[key]
+                self._changed.notify_all()
 
     def run(self, session: Session, call: Callable[[], T], *, continue_after: bool) -> T:
         """``call()``'s result, or StatementTimeoutException (or :class:`Detached`)."""
         if continue_after:
             return self._run_detachable(session, call)
-        ticket = self._watchdog.watch(self._timeout, session.cancel)
-        try:
-            result = call()
-        except BaseException:
-            if self._watchdog.settle(ticket):
-                raise self._error(session) from None
-            raise
-        self._watchdog.settle(ticket)
-        return result
+        with self._tracked(session):
+            ticket = self._watchdog.watch(self._timeout, session.cancel)
+            try:
+                result = call()
+            except BaseException:
+                if self._watchdog.settle(ticket):
+                    raise self._error(session) from None
+                raise
+            self._watchdog.settle(ticket)
+            return result
 
     def _run_detachable(self, session: Session, call: Callable[[], T]) -> T:
-        future = self._pool.submit(call)
+        future: Future[T] = Future()
+
+        def work() -> None:
+            try:
+                with self._tracked(session):
+                    future.set_result(call())
+            except BaseException as exc:  # handed to whoever waits on the future
+                future.set_exception(exc)
+
+        future.set_running_or_notify_cancel()
+        threading.Thread(target=work, name="statement", daemon=True).start()
         try:
             return future.result(timeout=self._timeout)
         except FutureTimeout:
             raise Detached(self._error(session), future) from None
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    def close(self, grace: float = SHUTDOWN_GRACE) -> None:
+        """Refuse new statements, cancel the running ones, wait for them at most ``grace``."""
+        with self._changed:
+            self._closing = True
+            running = list(self._running.values())
+        for session in running:
+            with contextlib.suppress(Exception):  # best effort, as for timeouts
+                session.cancel()
+        deadline = time.monotonic() + grace  # a real wait, whatever clock the caller uses
+        with self._changed:
+            while self._running and (left := deadline - time.monotonic()) > 0:
+                self._changed.wait(left)

@@ -122,14 +122,21 @@ class Transactions:
                 expired += 1
         return expired
 
-    def close(self) -> None:
-        """Roll back everything (the server is stopping)."""
+    def close(self, grace: float = 5.0) -> None:
+        """Roll back everything (the server is stopping), waiting at most ``grace`` in all.
+
+        A transaction whose call is still running after that is forgotten without
+        a rollback: its session is busy, and the engine rolls it back when the
+        connection goes away with the process.
+        """
         with self._lock:
             candidates = list(self._live.values())
+        deadline = time.monotonic() + grace  # a real wait, whatever the injected clock
         for tx in candidates:
-            tx.lock.acquire(timeout=5)
+            locked = tx.lock.acquire(timeout=max(0.0, deadline - time.monotonic()))
             self.end(tx, TERMINATED)
-            _rollback_quietly(tx.session)
+            if locked:
+                _rollback_quietly(tx.session)
 
     def __len__(self) -> int:
         return len(self._live)

@@ -13,6 +13,7 @@ default endpoints are exercised without touching the network.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -65,6 +66,7 @@ class ScriptedServer:
     script: Sequence[Mapping[str, Any]] = ()
     seen: list[Seen] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    tls: ssl.SSLContext | None = None  # serve HTTPS with this server-side context
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -72,7 +74,7 @@ class ScriptedServer:
     def url(self) -> str:
         assert self._server is not None
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     def __enter__(self) -> ScriptedServer:
         owner = self
@@ -99,6 +101,8 @@ class ScriptedServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True).start()
         return self
 

@@ -166,3 +166,77 @@ def test_aget_fetches_off_the_event_loop() -> None:
     assert fetch.calls == 1
     clock.now += timedelta(minutes=51)
     assert asyncio.run(main())[0] == "AKID2"
+
+
+def test_mandatory_refresh_runs_once_for_many_asyncio_tasks() -> None:
+    """Many tasks awaiting ``aget()`` at the same moment share one fetch, and the
+    event loop stays free while it runs (a loop-side tick counter keeps moving)."""
+    import asyncio
+
+    source, fetch, _ = _source()
+    gate = fetch.gate = threading.Event()
+    ticks = 0
+
+    async def ticker(stop: asyncio.Event) -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            await asyncio.sleep(0.001)
+
+    async def main() -> list[str]:
+        stop = asyncio.Event()
+        tick_task = asyncio.create_task(ticker(stop))
+        tasks = [asyncio.create_task(source.aget()) for _ in range(32)]
+        while fetch.calls < 1:  # the one refresher is inside fetch, holding the lock
+            await asyncio.sleep(0.001)
+        before = ticks
+        await asyncio.sleep(0.05)
+        assert ticks > before  # the loop was not blocked by the fetch
+        gate.set()
+        results = await asyncio.gather(*tasks)
+        stop.set()
+        await tick_task
+        return [creds.access_key_id for creds in results]
+
+    assert asyncio.run(main()) == ["AKID1"] * 32
+    assert fetch.calls == 1
+
+
+def test_advisory_refresh_runs_once_for_many_asyncio_tasks() -> None:
+    """In the advisory window one task refreshes; the others get the still-valid
+    credentials at once."""
+    import asyncio
+
+    source, fetch, clock = _source()
+    source.get()
+    clock.now += timedelta(minutes=46)  # 14 min left: advisory
+
+    async def main() -> list[str]:
+        results = await asyncio.gather(*(source.aget() for _ in range(32)))
+        return sorted({creds.access_key_id for creds in results})
+
+    keys = asyncio.run(main())
+    assert fetch.calls == 2  # the first fetch plus exactly one refresh
+    assert set(keys) <= {"AKID1", "AKID2"}
+    assert source.get().access_key_id == "AKID2"
+
+
+def test_mandatory_refresh_runs_once_for_threads_arriving_together() -> None:
+    """All threads are released at once by a barrier into the mandatory window."""
+    source, fetch, clock = _source()
+    source.get()
+    clock.now += timedelta(minutes=55)  # 5 min left: mandatory
+    barrier = threading.Barrier(16)
+    results: list[str] = []
+
+    def worker() -> None:
+        barrier.wait(5)
+        results.append(source.get().access_key_id)
+
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert fetch.calls == 2
+    assert results == ["AKID2"] * 16

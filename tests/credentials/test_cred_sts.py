@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cred_fakes import RoutingTransport, ScriptedServer, sts_answer
@@ -99,3 +100,47 @@ def test_parse_error_reads_code_message_request_id() -> None:
     )
     assert str(error) == "ExpiredTokenException: expired (request id r-1)"
     assert str(parse_error(b"not xml")) == "(no error document)"
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from sigv4_dataapi.local._tls import ensure_certificates
+
+    return ensure_certificates(tmp_path_factory.mktemp("tls"), now=datetime.now(timezone.utc))
+
+
+@pytest.mark.parametrize("where", ["profile", "AWS_CA_BUNDLE", "none", "missing"])
+def test_sts_over_https_honours_ca_bundle(tmp_path: Path, tls_files: Any, where: str) -> None:
+    """``ca_bundle``/``AWS_CA_BUNDLE`` is the trust store of the chain's AWS calls; without
+    it a private CA is refused (and retried, then reported), a missing file is a
+    configuration error."""
+    from sigv4_dataapi._errors import ConfigurationError
+    from sigv4_dataapi.local._tls import server_context
+
+    env = _home(tmp_path, None)
+    ca = str(tls_files.ca_file)
+    if where == "profile":
+        with (tmp_path / ".aws" / "config").open("a") as config:
+            config.write(f"ca_bundle = {ca}\n")
+    elif where == "AWS_CA_BUNDLE":
+        env["AWS_CA_BUNDLE"] = ca
+    elif where == "missing":
+        env["AWS_CA_BUNDLE"] = str(tmp_path / "no-such-ca.pem")
+    trusted = where in ("profile", "AWS_CA_BUNDLE")
+    script = [{"request": {"method": "POST", "path": "/"}, "response": {"body": ANSWER}}]
+    sleeps: list[float] = []
+    with ScriptedServer(script if trusted else [], tls=server_context(tls_files)) as server:
+        env["AWS_ENDPOINT_URL_STS"] = server.url.replace("127.0.0.1", "localhost")
+        source = resolve_credentials(env=env, clock=lambda: NOW, sleep=sleeps.append)
+        if trusted:
+            assert source.get().access_key_id == "ASIAFAKEASSUMED00001"
+            server.assert_played()
+        elif where == "none":
+            with pytest.raises(
+                CredentialProviderError, match="STS AssumeRole failed: ConnectError"
+            ):
+                source.get()
+            assert sleeps == [0.5, 1.0]
+        else:
+            with pytest.raises(ConfigurationError, match="cannot load ca_bundle"):
+                source.get()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from pathlib import Path
+
+import pytest
 
 from sigv4_dataapi._cli import ExitStatus, main
 
@@ -87,3 +90,103 @@ def test_no_credentials_lists_attempts(tmp_path: Path) -> None:
     status, _, err = _run([], {"HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true"})
     assert status == ExitStatus.CREDENTIALS
     assert "no AWS credentials found (tried env:" in err and "iam-role:" in err
+
+
+def test_region_falls_back_to_the_resource_arn(tmp_path: Path) -> None:
+    """As the client does: no region anywhere, but data_api_resource_arn names one."""
+    (tmp_path / ".aws").mkdir()
+    (tmp_path / ".aws" / "config").write_text(
+        "[default]\ndata_api_resource_arn = arn:aws:rds:ap-south-1:1:cluster:c\n"
+    )
+    env = {"HOME": str(tmp_path), "AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "x" * 20}
+    status, out, _ = _run(["--json"], env)
+    body = json.loads(out)
+    assert status == ExitStatus.OK
+    assert body["region"]["value"] == "ap-south-1"
+    assert body["region"]["source"].startswith("data_api_resource_arn (profile 'default'")
+    assert body["endpoint_url"]["value"] == "https://rds-data.ap-south-1.amazonaws.com"
+
+
+# Recognisable (random) secrets: any 6 consecutive characters of one in the output is a leak.
+SECRETS = {
+    "env_secret": "k/Heas8VOcI/z0myHl2QlU0G4mzLmfzU/ydUF3MT",
+    "env_token": "plzoINzW9CrAbyvcQNVWXLq/gx2Ym4Fl55Wj==",
+    "file_secret": "28M0kyI5/wccpGUyG5QG01/I89/sW+N7PUuWIOY/",
+    "file_token": "uLa5hxdoVU+hytIb2/j8DmVUsFOsemnf97id==",
+    "role_secret": "qkuH5+cry4945J9iLUKUekJJJ834VekFEewRVegA",
+    "role_token": "3RjuoZr7+jqjSdxtxKtXCCq1uOEaXyPW4bYr==",
+}
+
+
+def _leaks(text: str) -> list[str]:
+    return [
+        name
+        for name, secret in SECRETS.items()
+        if any(secret[i : i + 6] in text for i in range(len(secret) - 5))
+    ]
+
+
+def _secret_home(tmp_path: Path, sts_url: str) -> dict[str, str]:
+    aws = tmp_path / ".aws"
+    aws.mkdir()
+    (aws / "config").write_text(
+        "[profile role]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:role/r\n"
+        f"source_profile = static\nendpoint_url = {sts_url}\n"
+    )
+    (aws / "credentials").write_text(
+        "[static]\naws_access_key_id = AKIAFILE0000000000001\n"
+        f"aws_secret_access_key = {SECRETS['file_secret']}\n"
+        f"aws_session_token = {SECRETS['file_token']}\n"
+    )
+    return {"HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+ENV_KEYS = {
+    "AWS_ACCESS_KEY_ID": "AKIAENV0000000000001",
+    "AWS_SECRET_ACCESS_KEY": SECRETS["env_secret"],
+    "AWS_SESSION_TOKEN": SECRETS["env_token"],
+}
+
+
+@pytest.mark.parametrize("flags", [[], ["--json"], ["--traceback"], ["--json", "--traceback"]])
+@pytest.mark.parametrize("setup", ["env", "static", "role", "role-denied", "broken-profile"])
+def test_whoami_never_prints_a_secret(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, setup: str, flags: list[str]
+) -> None:
+    """Every output path: table, JSON, a failing STS call and a broken profile with
+    ``--traceback``, and the logs at DEBUG (httpx included)."""
+    from cred_fakes import ScriptedServer, sts_answer
+
+    answer = sts_answer(
+        "AssumeRole", "ASIAROLE0000000000001",
+        secret=SECRETS["role_secret"], token=SECRETS["role_token"],
+    )  # fmt: skip
+    denied = "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error>"
+    body = denied + "</ErrorResponse>" if setup == "role-denied" else answer
+    script = [{"request": {"method": "POST"}, "response": {"status": 200, "body": body}}]
+    if setup == "role-denied":
+        script[0]["response"]["status"] = 403  # type: ignore[index]
+    caplog.set_level(logging.DEBUG)
+    with ScriptedServer(script if setup.startswith("role") else []) as server:
+        env = _secret_home(tmp_path, server.url)
+        if setup == "env":
+            env.update(ENV_KEYS)
+        argv = {"env": [], "static": ["--profile", "static"], "broken-profile": []}.get(
+            setup, ["--profile", "role"]
+        )
+        if setup == "broken-profile":  # static keys lacking the secret, env keys present
+            env.update(ENV_KEYS, AWS_PROFILE="role")
+            argv = ["--profile", "role"]
+            (tmp_path / ".aws" / "config").write_text(
+                "[profile role]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = static\n"
+                "credential_source = Environment\n"
+            )
+        status, out, err = _run([*flags, *argv], env)
+    everything = out + err + caplog.text
+    assert _leaks(everything) == [], everything
+    ok = setup in ("env", "static", "role")
+    assert (status == ExitStatus.OK) is ok, err
+    if ok:
+        provider = {"env": "env", "static": "shared-credentials-file", "role": "assume-role"}
+        assert provider[setup] in out
+        assert "****" in out

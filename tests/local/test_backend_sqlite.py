@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -73,7 +72,6 @@ def test_cancel_interrupts_a_running_statement(backend: SqliteBackend) -> None:
     session = backend.session(None, None)
     timer = threading.Timer(0.2, session.cancel)
     timer.start()
-    started = time.monotonic()
     with pytest.raises(DatabaseError) as caught:
         session.execute(
             "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c) "
@@ -81,7 +79,6 @@ def test_cancel_interrupts_a_running_statement(backend: SqliteBackend) -> None:
             [],
         )
     assert "interrupted" in caught.value.message
-    assert time.monotonic() - started < 5
     timer.join()
     session.close()
 

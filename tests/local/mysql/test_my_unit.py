@@ -1,0 +1,147 @@
+"""MariaDB/MySQL backend pieces that need no server: placeholders, URLs, imports."""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+from _my import MYSQL_URL
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sigv4_dataapi._errors import ConfigurationError, MissingDependencyError
+from sigv4_dataapi.local import backends
+from sigv4_dataapi.local.backends._mysql_types import trim_fraction
+from sigv4_dataapi.local.backends.mysql import (
+    MySQLBackend,
+    rewrite_placeholders,
+)
+
+
+@pytest.mark.parametrize(
+    ("sql", "text", "names"),
+    [
+        ("SELECT :a, :b", "SELECT %s, %s", ("a", "b")),
+        ("SELECT :a + :a", "SELECT %s + %s", ("a", "a")),
+        ("SELECT ':a', :b", "SELECT ':a', %s", ("b",)),
+        ("SELECT 'it\\'s :a', :b", "SELECT 'it\\'s :a', %s", ("b",)),
+        ("SELECT 'it''s :a', :b", "SELECT 'it''s :a', %s", ("b",)),
+        ('SELECT "x :a \\" :c", :b', 'SELECT "x :a \\" :c", %s', ("b",)),
+        ("SELECT `x:a`, :b", "SELECT `x:a`, %s", ("b",)),
+        ("SELECT 1 # :a\n, :b", "SELECT 1 # :a\n, %s", ("b",)),
+        ("SELECT 1 -- :a\n, :b", "SELECT 1 -- :a\n, %s", ("b",)),
+        ("SELECT 1 --:b", "SELECT 1 --%s", ("b",)),  # '--' without a space is minus minus
+        ("SELECT /* :a */ :b", "SELECT /* :a */ %s", ("b",)),
+        ("SELECT @v := 1, :b", "SELECT @v := 1, %s", ("b",)),
+        ("SELECT 5 % 2, :b, '%'", "SELECT 5 %% 2, %s, '%%'", ("b",)),
+        ("SELECT ':unterminated", "SELECT ':unterminated", ()),
+    ],
+)
+def test_rewrite_placeholders(sql: str, text: str, names: tuple[str, ...]) -> None:
+    rewritten = rewrite_placeholders(sql)
+    assert (rewritten.text, rewritten.names) == (text, names)
+
+
+_WORD = st.text(alphabet="abcxyz019 ,()=+<>@", min_size=1, max_size=8)
+_INSIDE = st.text(alphabet="ab :x%-#*/\n", max_size=8)  # what literals and comments may hold
+_NAME = st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True)
+_DELIMITERS = {"string": ("'", "'"), "dstring": ('"', '"'), "backtick": ("`", "`"),
+               "block": ("/*", "*/"), "hash": ("#", "\n"), "dashes": ("-- ", "\n")}  # fmt: skip
+_FORBIDDEN = {"string": "'", "dstring": '"', "backtick": "`", "block": "*/", "hash": "\n",
+              "dashes": "\n"}  # fmt: skip
+
+
+def _segment(kind: str, body: str) -> tuple[str, str, list[str]]:
+    """(SQL, expected rewrite, expected names) for one lexical element."""
+    if kind == "param":
+        return f":{body}", "%s", [body]
+    if kind == "word":
+        return body, body, []
+    if kind == "percent":
+        return "%", "%%", []
+    opening, closing = _DELIMITERS[kind]
+    text = opening + "".join(c for c in body if c not in _FORBIDDEN[kind]) + closing
+    return text, text.replace("%", "%%"), []
+
+
+_SEGMENTS = st.lists(
+    st.one_of(
+        st.tuples(st.just("param"), _NAME),
+        st.tuples(st.just("word"), _WORD),
+        st.tuples(st.sampled_from(sorted(_DELIMITERS)), _INSIDE),
+        st.tuples(st.just("percent"), st.just("")),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SEGMENTS)
+def test_rewrite_touches_only_placeholders_and_percent(segments: list[tuple[str, str]]) -> None:
+    parts = [_segment(kind, body) for kind, body in segments]
+    sql = " ".join(p[0] for p in parts)
+    rewritten = rewrite_placeholders(sql)
+    assert rewritten.text == " ".join(p[1] for p in parts)
+    assert list(rewritten.names) == [name for p in parts for name in p[2]]
+
+
+@pytest.mark.parametrize(
+    ("text", "trimmed"),
+    [
+        ("2024-01-02 03:04:05.120000", "2024-01-02 03:04:05.12"),
+        ("2024-01-02 03:04:05.000000", "2024-01-02 03:04:05"),
+        ("2024-01-02 03:04:05", "2024-01-02 03:04:05"),
+        ("10:00:00", "10:00:00"),
+        ("-838:59:59.000", "-838:59:59"),
+    ],
+)
+def test_trim_fraction(text: str, trimmed: str) -> None:
+    assert trim_fraction(text) == trimmed
+
+
+def test_repr_hides_the_password() -> None:
+    backend = MySQLBackend("mysql://u:s3cret-pw@127.0.0.1:1/db")
+    assert "s3cret" not in repr(backend)
+
+
+def test_other_schemes_are_refused() -> None:
+    with pytest.raises(ConfigurationError):
+        MySQLBackend("postgresql://postgres@127.0.0.1/test")
+
+
+def test_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pymysql", None)
+    with pytest.raises(MissingDependencyError, match=r"sigv4-dataapi\[mysql\]"):
+        MySQLBackend(MYSQL_URL)
+
+
+_PACKAGE = "sigv4_dataapi.local.backends"
+
+
+def _backend_imports(module: str) -> set[str]:
+    """The backend modules ``module`` needs, itself included, read from the source with ast."""
+    folder = Path(backends.__file__).parent
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen or not (folder / f"{name}.py").is_file():
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse((folder / f"{name}.py").read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == _PACKAGE:
+                todo.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(_PACKAGE):
+                todo.append((node.module or "").rsplit(".", 1)[1])
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("engine", "foreign"), [("mysql", ("postgres", "_pg_")), ("postgres", ("mysql", "_mysql_"))]
+)
+def test_engines_share_modules_but_never_import_each_other(
+    engine: str, foreign: tuple[str, ...]
+) -> None:
+    needed = _backend_imports(engine)
+    assert {"_pool", "_placeholders", "_session", "base"} <= needed
+    assert not [name for name in needed if name.startswith(foreign)]
