@@ -35,18 +35,25 @@ _EXPORTS: dict[str, str] = {
     "Client": "sigv4_dataapi._client",
     "AsyncClient": "sigv4_dataapi._async_client",
     "Result": "sigv4_dataapi._result",
+    "BatchResult": "sigv4_dataapi._result",
+    "ColumnMetadata": "sigv4_dataapi._result",
+    "Param": "sigv4_dataapi._codec",
+    "pg_array_literal": "sigv4_dataapi._pgarray",
     "parse_execute_response": "sigv4_dataapi._decode",
 }
 
 __all__ = [
     "AsyncClient",
+    "BatchResult",
     "Client",
+    "ColumnMetadata",
     "ConfigurationError",
     "Credentials",
     "CredentialsError",
     "DataAPIError",
     "DatabaseError",
     "NoCredentialsError",
+    "Param",
     "ResponseParseError",
     "Result",
     "RetryPolicy",
@@ -58,6 +65,7 @@ __all__ = [
     "TransportError",
     "__version__",
     "parse_execute_response",
+    "pg_array_literal",
     "sign_request",
 ]
 
@@ -79,6 +87,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from sigv4_dataapi._async_client import AsyncClient
     from sigv4_dataapi._auth import SigV4Auth
     from sigv4_dataapi._client import Client
+    from sigv4_dataapi._codec import Param
     from sigv4_dataapi._credentials import Credentials
     from sigv4_dataapi._decode import parse_execute_response
     from sigv4_dataapi._errors import (
@@ -92,6 +101,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         StatementMayHaveRunError,
         TransportError,
     )
-    from sigv4_dataapi._result import Result
+    from sigv4_dataapi._pgarray import pg_array_literal
+    from sigv4_dataapi._result import BatchResult, ColumnMetadata, Result
     from sigv4_dataapi._retry import RetryPolicy
     from sigv4_dataapi._sigv4 import SigningResult, SigningSettings, sign_request

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from itertools import repeat
@@ -35,6 +35,7 @@ _FAILURES = (ValueError, ArithmeticError, TypeError, RecursionError)
 _STR_ONLY = {str}
 _STR_OR_NONE = {str, type(None)}
 _NULL_TEXT = {None: "null"}  # .get(v, v): None -> "null", any str -> itself
+_NULL_BACK = {None: None}.get  # .get(value, parsed): None where the value is NULL
 _UTC = timezone.utc
 
 
@@ -63,7 +64,7 @@ _TIME: Parse = time.fromisoformat if sys.version_info >= (3, 11) else parse_time
 
 
 def _map(parse: Parse, values: list[Any]) -> list[Any]:
-    """``parse`` every ``str`` in ``values``; in C via ``map`` when all are strings.
+    """``parse`` every ``str`` in ``values``, in C via ``map`` when they are text and NULLs.
 
     Returns ``values`` itself when there is nothing to parse (a column of
     numbers, or all NULL), so the caller can skip writing it back.
@@ -74,10 +75,20 @@ def _map(parse: Parse, values: list[Any]) -> list[Any]:
     try:
         if len(kinds) == 1:
             return list(map(parse, values))
-        parsed = iter(list(map(parse, [v for v in values if v.__class__ is str])))
-        return [next(parsed) if v.__class__ is str else v for v in values]
+        if kinds == _STR_OR_NONE and parse in _STAND_IN:
+            return _keep_nulls(values, map(parse, map(_STAND_IN[parse], values, values)))
     except _FAILURES:
-        return [_one(parse, v) if v.__class__ is str else v for v in values]
+        pass
+    return [_one(parse, v) if v.__class__ is str else v for v in values]
+
+
+def _keep_nulls(values: list[Any], parsed: Iterable[Any]) -> list[Any]:
+    """``parsed`` (one per value, NULLs parsed from a stand-in text) with the NULLs put back.
+
+    ``{None: None}.get(value, parsed)`` is ``None`` where the value is NULL and
+    the parsed value elsewhere: the merge stays in C, with no Python-level loop.
+    """
+    return list(map(_NULL_BACK, values, parsed))
 
 
 def _one(parse: Parse, text: str) -> Any:
@@ -98,9 +109,12 @@ def _timestamptz_column(values: list[Any]) -> list[Any]:
     value that already carries an offset makes it fail, and the slow path
     then converts each value on its own.
     """
-    if set(map(type, values)) == _STR_ONLY:
+    kinds = set(map(type, values))
+    if kinds in (_STR_ONLY, _STR_OR_NONE):
+        texts = values if len(kinds) == 1 else map(_TIMESTAMP_STAND_IN, values, values)
         try:
-            return list(map(_TIMESTAMP, map(str.__add__, values, repeat("+00:00"))))
+            parsed = map(_TIMESTAMP, map(str.__add__, texts, repeat("+00:00")))
+            return list(parsed) if len(kinds) == 1 else _keep_nulls(values, parsed)
         except _FAILURES:
             pass
     return _map(_timestamptz, values)
@@ -200,6 +214,21 @@ _BY_CODE: dict[int, Parse] = {
     2014: _timestamptz,  # TIMESTAMP_WITH_TIMEZONE
 }
 _ARRAY = 2003
+
+# a text each parser reads, parsed in place of NULL and then dropped (``_keep_nulls``)
+_DAY = "2000-01-01"
+_STAND_IN: dict[Any, Callable[[Any, Any], Any]] = {
+    parse: {None: text}.get
+    for parse, text in (
+        (Decimal, "0"),
+        (int, "0"),
+        (date.fromisoformat, _DAY),
+        (_TIME, "00:00:00"),
+        (_TIMESTAMP, f"{_DAY} 00:00:00"),
+        (_timestamptz, f"{_DAY} 00:00:00"),
+    )
+}
+_TIMESTAMP_STAND_IN = _STAND_IN[_TIMESTAMP]
 
 # whole-column versions where one beats mapping the scalar parser
 _COLUMN_FAST: dict[Any, Converter] = {

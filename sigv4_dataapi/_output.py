@@ -5,9 +5,9 @@ held twice in memory: ``json``, ``jsonl`` and ``csv`` write each row as it
 comes. Only ``table`` must see every row first (it aligns the columns), and it
 keeps the rendered cells, not a second copy of the values.
 
-``raw`` is the service's JSON written byte for byte through :class:`Sink`;
-the rest of this module prints heads (``-i``) and signed requests
-(``--dry-run``, ``--print-curl``).
+The rows come from the library's decoder (``_commands/_answer.py``), keyed by
+its ``row_keys``. ``raw`` is the service's JSON written byte for byte through
+:class:`Sink`, after the head that ``-i`` asks for.
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ import csv
 import io
 import json
 import math
-import shlex
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO
 
-from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
+from sigv4_dataapi._errors import ConfigurationError
 
 ROW_MODES = ("table", "json", "jsonl", "csv")
 OUTPUT_MODES = ("raw", *ROW_MODES)
@@ -77,25 +76,8 @@ def text_value(value: object) -> str:
     return str(value)
 
 
-def unique_keys(columns: Sequence[str]) -> list[str]:
-    """Object keys for the column names: a repeated name gets ``_2``, ``_3``…
-
-    ``SELECT a.id, b.id`` must not lose a column when rows become objects.
-    """
-    seen: set[str] = set()
-    keys: list[str] = []
-    for name in columns:
-        key, n = name, 1
-        while key in seen:
-            n += 1
-            key = f"{name}_{n}"
-        seen.add(key)
-        keys.append(key)
-    return keys
-
-
 def write_rows(
-    mode: str, columns: Sequence[str], rows: Iterable[Sequence[object]], out: IO[str]
+    mode: str, keys: Sequence[str], rows: Iterable[Sequence[object]], out: IO[str]
 ) -> int:
     """Write ``rows`` to ``out`` in ``mode``; return how many rows were written."""
     writer = {
@@ -106,15 +88,14 @@ def write_rows(
     }.get(mode)
     if writer is None:
         raise ValueError(f"unknown row output mode {mode!r} (one of {', '.join(ROW_MODES)})")
-    return writer(columns, rows, out)
+    return writer(keys, rows, out)
 
 
 def _dump(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-def _write_jsonl(columns: Sequence[str], rows: Iterable[Sequence[object]], out: IO[str]) -> int:
-    keys = unique_keys(columns)
+def _write_jsonl(keys: Sequence[str], rows: Iterable[Sequence[object]], out: IO[str]) -> int:
     count = 0
     for row in rows:
         out.write(_dump(dict(zip(keys, map(json_value, row), strict=True))) + "\n")
@@ -122,8 +103,7 @@ def _write_jsonl(columns: Sequence[str], rows: Iterable[Sequence[object]], out: 
     return count
 
 
-def _write_json(columns: Sequence[str], rows: Iterable[Sequence[object]], out: IO[str]) -> int:
-    keys = unique_keys(columns)
+def _write_json(keys: Sequence[str], rows: Iterable[Sequence[object]], out: IO[str]) -> int:
     count = 0
     out.write("[")
     for row in rows:
@@ -134,9 +114,9 @@ def _write_json(columns: Sequence[str], rows: Iterable[Sequence[object]], out: I
     return count
 
 
-def _write_csv(columns: Sequence[str], rows: Iterable[Sequence[object]], out: IO[str]) -> int:
+def _write_csv(keys: Sequence[str], rows: Iterable[Sequence[object]], out: IO[str]) -> int:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow(keys)
     count = 0
     for row in rows:
         writer.writerow(["" if v is None else text_value(v) for v in row])
@@ -154,16 +134,16 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
-def _write_table(columns: Sequence[str], rows: Iterable[Sequence[object]], out: IO[str]) -> int:
+def _write_table(keys: Sequence[str], rows: Iterable[Sequence[object]], out: IO[str]) -> int:
     """psql's aligned format: numbers to the right, everything else to the left."""
     cells: list[list[str]] = []
-    numeric = [True] * len(columns)
+    numeric = [True] * len(keys)
     for row in rows:
         cells.append([_cell(v) for v in row])
         for i, v in enumerate(row):
             numeric[i] = numeric[i] and (v is None or _is_number(v))
-    widths = [max([len(name), *(len(line[i]) for line in cells)]) for i, name in enumerate(columns)]
-    title = (n.center(w) for n, w in zip(columns, widths, strict=True))
+    widths = [max([len(name), *(len(line[i]) for line in cells)]) for i, name in enumerate(keys)]
+    title = (n.center(w) for n, w in zip(keys, widths, strict=True))
     out.write(" " + " | ".join(title).rstrip() + "\n")
     out.write("-" + "-+-".join("-" * w for w in widths) + "-\n")
     for line in cells:
@@ -236,133 +216,3 @@ def head_text(status_line: str, headers: Iterable[tuple[str, str]]) -> str:
     """``-i``: the status line and the response headers, then a blank line (CRLF, as curl)."""
     lines = [status_line, *(f"{name}: {value}" for name, value in headers), "", ""]
     return "\r\n".join(lines)
-
-
-def curl_command(
-    method: str,
-    url: str,
-    headers: Iterable[tuple[str, str]],
-    body: bytes,
-    *,
-    verify: bool | str,
-) -> str:
-    """A runnable ``curl`` command for a signed request, with the same TLS trust.
-
-    ``Expect:`` stops curl adding an unsigned ``Expect: 100-continue`` to big
-    bodies; ``--data-binary`` sends the bytes untouched (``-d`` strips newlines).
-    """
-    parts = ["curl", "-sS", "-X", method, shlex.quote(url)]
-    if isinstance(verify, str):
-        parts += ["--cacert", shlex.quote(verify)]
-    elif verify is False:
-        parts.append("-k")
-    for name, value in headers:
-        parts += ["-H", shlex.quote(f"{name}: {value}")]
-    parts += ["-H", "'Expect:'"]
-    if body:
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            text = "\0"
-        if "\0" in text:
-            raise ConfigurationError("the body is not text: it cannot go on a command line")
-        parts += ["--data-binary", shlex.quote(text)]
-    return " ".join(parts)
-
-
-def http_request_text(
-    method: str, target: str, headers: Iterable[tuple[str, str]], body: bytes
-) -> str:
-    """The signed request as HTTP/1.1 puts it on the wire, for ``--dry-run``."""
-    lines = [f"{method} {target} HTTP/1.1", *(f"{n}: {v}" for n, v in headers), "", ""]
-    return "\n".join(lines) + body.decode("utf-8", "replace")
-
-
-# -- the Data API's answer as rows ---------------------------------------------------
-
-
-def compact_json(content: bytes) -> bytes:
-    """The answer on one line (for ``jsonl``), keeping every member as sent."""
-    try:
-        doc = json.loads(content)
-    except ValueError as exc:
-        raise ResponseParseError(f"the answer is not JSON: {exc}") from None
-    return _dump(doc).encode("utf-8")
-
-
-def decode_rows(
-    content: bytes,
-) -> tuple[list[str] | None, Iterator[list[object]], str | None]:
-    """Column names, a lazy row iterator, and a summary for answers without rows."""
-    try:
-        doc = json.loads(content)
-    except ValueError as exc:
-        raise ResponseParseError(f"the answer is not JSON: {exc}") from None
-    if not isinstance(doc, dict):
-        raise ResponseParseError("the answer is not a JSON object")
-    return _rows_of(doc)
-
-
-def _rows_of(doc: dict[str, Any]) -> tuple[list[str] | None, Iterator[list[object]], str | None]:
-    if "formattedRecords" in doc:
-        objects = _formatted(doc["formattedRecords"])
-        columns = list(objects[0]) if objects else []
-        return columns, ([r.get(c) for c in columns] for r in objects), None
-    if "records" in doc:
-        records = doc["records"]
-        if not isinstance(records, list) or not all(isinstance(r, list) for r in records):
-            raise ResponseParseError("the answer's records are not a list of rows")
-        metadata = doc.get("columnMetadata") or []
-        width = len(records[0]) if records else len(metadata)
-        columns = [_column_name(metadata, i) for i in range(width)]
-        return columns, (list(map(field_value, row)) for row in records), None
-    for key, label in (
-        ("numberOfRecordsUpdated", "rows updated"),
-        ("transactionId", "transaction id"),
-        ("transactionStatus", "transaction status"),
-    ):
-        if key in doc:
-            return None, iter(()), f"{label}: {doc[key]}"
-    if "updateResults" in doc:
-        return None, iter(()), f"parameter sets run: {len(doc['updateResults'])}"
-    return None, iter(()), None
-
-
-def _formatted(text: object) -> list[dict[str, Any]]:
-    """``formattedRecords``: a JSON array of objects, inside a string."""
-    try:
-        objects = json.loads(text or "[]") if isinstance(text, str) else None
-    except ValueError:
-        objects = None
-    if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):
-        raise ResponseParseError("the answer's formattedRecords is not a JSON array of objects")
-    return objects
-
-
-def _column_name(metadata: Sequence[Mapping[str, Any]], i: int) -> str:
-    if i < len(metadata):
-        return str(metadata[i].get("label") or metadata[i].get("name") or f"column{i + 1}")
-    return f"column{i + 1}"
-
-
-def field_value(field: Mapping[str, Any]) -> object:
-    """A ``Field`` union as a plain value (blobs as bytes, arrays as lists)."""
-    if not isinstance(field, Mapping):
-        raise ResponseParseError(f"a record holds {type(field).__name__}, not a Field")
-    for key, value in field.items():
-        if key == "isNull":
-            return None
-        if key == "blobValue":
-            return base64.b64decode(value)
-        if key == "arrayValue":
-            return _array_value(value)
-        return value
-    return None
-
-
-def _array_value(array: Mapping[str, Any]) -> list[object]:
-    for key, values in array.items():
-        if key == "arrayValues":
-            return [_array_value(v) for v in values]
-        return list(values)
-    return []

@@ -16,10 +16,13 @@ per-column converters are computed once per statement.
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sigv4_dataapi._codec import double_value, hinted_text, implied_hint
 from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
 
 
@@ -81,12 +84,16 @@ _WIRE_MEMBERS: dict[str, tuple[str, type]] = {
 
 
 def row_keys(columns: Sequence[ColumnMetadata]) -> tuple[str, ...]:
-    """Unique dict keys for ``columns``: label, else name, else ``column_<n>``.
+    """Unique dict keys for ``columns``: label, else name, else ``column_<n>``."""
+    return unique_keys([c.label or c.name or f"column_{i}" for i, c in enumerate(columns, 1)])
 
-    A repeated key gets the first free ``_2``, ``_3``, ... suffix, so no value is
-    lost when rows are built (the rule in the module docstring).
+
+def unique_keys(wanted: Sequence[str]) -> tuple[str, ...]:
+    """``wanted`` with each repeat given the first free ``_2``, ``_3``, ... suffix.
+
+    The rule of the module docstring, so no value is lost when rows are built
+    (also for ``formattedRecords`` rows that repeat a key).
     """
-    wanted = [c.label or c.name or f"column_{i}" for i, c in enumerate(columns, 1)]
     taken = set(wanted)
     keys: list[str] = []
     seen: set[str] = set()
@@ -210,3 +217,48 @@ class BatchResult:
 
     def __len__(self) -> int:
         return len(self.update_results)
+
+
+# -- result values -> the service's forms (for writers of results) -----------------------
+
+
+def wire_value(value: object) -> object:
+    """A decoded value back in the JSON form the service uses for it, losing nothing.
+
+    For writers of results (the CLI's ``json``/``csv``/``table``): NULL, booleans,
+    ints, finite floats and strings stay; blobs are base64, non-finite doubles
+    ``"NaN"``/``"Infinity"``/``"-Infinity"``, and ``Decimal``/``datetime``/``date``/
+    ``time``/``UUID`` the texts their parameters are sent as (``_codec``: Decimal
+    positional, aware datetimes in UTC); lists and dicts element by element.
+    """
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return double_value(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, (list, tuple)):
+        return [wire_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): wire_value(item) for key, item in value.items()}
+    hint = implied_hint(value)
+    try:
+        return str(value) if hint is None else hinted_text(value, hint, "value")
+    except ConfigurationError:  # a subclass its hint does not format (a date subclass)
+        return str(value)
+
+
+def wire_text(value: object) -> str:
+    """``wire_value`` as one line of text (a table or CSV cell; NULL is the caller's).
+
+    Booleans are ``true``/``false`` and lists/dicts compact JSON, as the
+    service writes them; every other value is its ``wire_value`` text.
+    """
+    if isinstance(value, str):
+        return value
+    wired = wire_value(value)
+    if isinstance(wired, str):
+        return wired
+    return json.dumps(wired, ensure_ascii=False, separators=(",", ":"))

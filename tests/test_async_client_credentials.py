@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import httpcore  # noqa: F401 - imported here, not on the loop inside the measured call
 import pytest
 
 if TYPE_CHECKING:  # tests/conftest.py; not importable by name next to tests/local/conftest.py

@@ -21,7 +21,7 @@ def test_the_demo_runs_to_the_end() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DATA_API_"))}
     done = subprocess.run(
         [str(REPO / "scripts" / "demo")],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=900, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     out = done.stdout

@@ -1,4 +1,4 @@
-"""The CLI's output writers and the pure pieces of its commands (no network)."""
+"""The CLI's output: row writers, the answer through the library's decoder, curl lines."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ import csv
 import io
 import json
 import shlex
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
 from sigv4_dataapi import _output
-from sigv4_dataapi._cli import UsageError
-from sigv4_dataapi._commands import request, send, sql
+from sigv4_dataapi._commands import _answer, _printed
+from sigv4_dataapi._commands._answer import Rows
 from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
 
-COLUMNS = ["id", "name", "id"]
+COLUMNS = ["id", "name", "id_2"]  # unique keys, as _answer gives them
 ROWS = [
     [1, "a\nb", Decimal("1.50")],
     [None, "zz", b"\x00\x01"],
@@ -91,6 +92,11 @@ def test_unknown_mode_is_refused() -> None:
         _output.write_rows("xml", ["a"], [], io.StringIO())
 
 
+def _rows(answer: object, *, convert: bool = False, operation: str = "ExecuteStatement") -> Rows:
+    content = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+    return _answer.decode_rows(content, operation, convert=convert)
+
+
 def test_decode_rows_reads_fields_metadata_and_arrays() -> None:
     answer = {
         "columnMetadata": [{"name": "a", "label": "alias"}, {"name": "b"}],
@@ -100,20 +106,87 @@ def test_decode_rows_reads_fields_metadata_and_arrays() -> None:
         ],
         "numberOfRecordsUpdated": 0,
     }
-    columns, rows, summary = _output.decode_rows(json.dumps(answer).encode())
-    assert columns == ["alias", "b"]
-    assert list(rows) == [[1, [[1, None]]], [None, b"hi"]]
-    assert summary is None
+    decoded = _rows(answer)
+    assert decoded.keys == ("alias", "b")
+    assert list(decoded.rows) == [[1, [[1, None]]], [None, b"hi"]]
+    assert decoded.summary is None
+
+
+def test_repeated_column_names_get_the_library_row_keys() -> None:
+    """``SELECT a.id, b.id``: no column is lost when rows become objects."""
+    answer = {
+        "columnMetadata": [{"name": "id"}, {"name": "name"}, {"name": "id"}],
+        "records": [[{"longValue": 1}, {"stringValue": "x"}, {"longValue": 2}]],
+    }
+    decoded = _rows(answer)
+    assert decoded.keys == ("id", "name", "id_2")
+    out = io.StringIO()
+    _output.write_rows("json", decoded.keys, decoded.rows, out)
+    assert json.loads(out.getvalue()) == [{"id": 1, "name": "x", "id_2": 2}]
+
+
+TYPED = {
+    "columnMetadata": [
+        {"name": "price", "typeName": "numeric", "type": 2},
+        {"name": "doc", "typeName": "jsonb", "type": 1111},
+        {"name": "at", "typeName": "timestamp", "type": 93},
+    ],
+    "records": [
+        [{"stringValue": "1.50"}, {"stringValue": '{"a": [1]}'},
+         {"stringValue": "2024-01-02 03:04:05"}],
+    ],
+}  # fmt: skip
+
+
+def test_json_modes_carry_the_library_typed_values() -> None:
+    """The column converters of ``_columns`` (via parse_execute_response) apply."""
+    decoded = _rows(TYPED, convert=True)
+    (row,) = list(decoded.rows)
+    assert row[0] == Decimal("1.50")
+    assert row[1] == {"a": [1]}
+    assert row[2] == datetime(2024, 1, 2, 3, 4, 5)
+    out = io.StringIO()
+    _output.write_rows("jsonl", decoded.keys or (), iter([row]), out)
+    assert json.loads(out.getvalue()) == {
+        "price": "1.50", "doc": {"a": [1]}, "at": "2024-01-02T03:04:05",
+    }  # fmt: skip
+
+
+def test_text_modes_show_the_service_text() -> None:
+    decoded = _rows(TYPED, convert=False)
+    assert list(decoded.rows) == [["1.50", '{"a": [1]}', "2024-01-02 03:04:05"]]
+
+
+def test_records_without_metadata_get_numbered_keys() -> None:
+    decoded = _rows({"records": [[{"longValue": 1}, {"stringValue": "a"}]]})
+    assert decoded.keys == ("column_1", "column_2")
 
 
 def test_decode_rows_of_formatted_records_and_of_updates() -> None:
     formatted = {"formattedRecords": json.dumps([{"x": 1, "y": "z"}])}
-    columns, rows, _ = _output.decode_rows(json.dumps(formatted).encode())
-    assert columns == ["x", "y"]
-    assert list(rows) == [[1, "z"]]
-    columns, _, summary = _output.decode_rows(b'{"numberOfRecordsUpdated": 4}')
-    assert columns is None
-    assert summary == "rows updated: 4"
+    decoded = _rows(formatted)
+    assert decoded.keys == ("x", "y")
+    assert list(decoded.rows) == [[1, "z"]]
+    decoded = _rows(b'{"numberOfRecordsUpdated": 4}')
+    assert decoded.keys is None
+    assert decoded.summary == "rows updated: 4"
+
+
+@pytest.mark.parametrize(
+    ("operation", "answer", "summary"),
+    [
+        ("BeginTransaction", {"transactionId": "tx1"}, "transaction id: tx1"),
+        ("CommitTransaction", {"transactionStatus": "Transaction Committed"},
+         "transaction status: Transaction Committed"),
+        ("BatchExecuteStatement", {"updateResults": [{}, {}]}, "parameter sets run: 2"),
+        ("ExecuteSql", {"sqlStatementResults": [{}]}, "statements run: 1"),
+    ],
+)  # fmt: skip
+def test_answers_without_rows_are_one_summary(
+    operation: str, answer: dict[str, object], summary: str
+) -> None:
+    decoded = _rows(answer, operation=operation)
+    assert (decoded.keys, decoded.summary) == (None, summary)
 
 
 @pytest.mark.parametrize(
@@ -122,39 +195,55 @@ def test_decode_rows_of_formatted_records_and_of_updates() -> None:
         b"<html>",
         b"[1]",
         b'{"records": {"a": 1}}',
-        b'{"records": [[1]]}',
+        b'{"records": [[{}]]}',
+        b'{"records": [[{"longValue": 1}], []]}',
+        b'{"records": [[{"longValue": 1, "stringValue": "a"}]]}',
         b'{"formattedRecords": "not json"}',
         b'{"formattedRecords": "[1]"}',
     ],
 )
 def test_decode_rows_refuses_a_malformed_answer(answer: bytes) -> None:
     with pytest.raises(ResponseParseError):
-        _, rows, _ = _output.decode_rows(answer)
-        list(rows)
+        list(_rows(answer).rows)
+
+
+def test_a_malformed_summary_answer_is_refused() -> None:
+    with pytest.raises(ResponseParseError):
+        _rows(b"[1]", operation="BeginTransaction")
+    with pytest.raises(ResponseParseError):
+        _rows(b'{"updateResults": 3}', operation="BatchExecuteStatement")
+
+
+def test_formatted_records_with_metadata_use_the_objects_keys() -> None:
+    text = json.dumps([{"n": 1}])
+    decoded = _rows({"formattedRecords": text, "columnMetadata": [{"name": "n"}]})
+    assert (decoded.keys, list(decoded.rows)) == (("n",), [[1]])
+    empty = _rows({"formattedRecords": "[]", "columnMetadata": [{"name": "n"}]})
+    assert (empty.keys, list(empty.rows)) == (("n",), [])
 
 
 def test_formatted_records_keep_their_columns_aligned() -> None:
     text = json.dumps([{"a": 1, "b": 2}, {"b": 3, "a": 4}])
-    columns, rows, _ = _output.decode_rows(json.dumps({"formattedRecords": text}).encode())
-    assert columns == ["a", "b"]
-    assert list(rows) == [[1, 2], [4, 3]]
+    decoded = _rows({"formattedRecords": text})
+    assert decoded.keys == ("a", "b")
+    assert list(decoded.rows) == [[1, 2], [4, 3]]
 
 
 def test_curl_command_quotes_everything_and_keeps_trust() -> None:
     headers = [("Authorization", "AWS4-HMAC-SHA256 Credential=x, Signature=y")]
     body = b'{"sql": "it\'s"}'
-    line = _output.curl_command("POST", "https://h:1/Execute", headers, body, verify="/ca.pem")
+    line = _printed.curl_command("POST", "https://h:1/Execute", headers, body, verify="/ca.pem")
     argv = shlex.split(line)
     assert argv[:5] == ["curl", "-sS", "-X", "POST", "https://h:1/Execute"]
     assert argv[argv.index("--cacert") + 1] == "/ca.pem"
     assert argv[argv.index("--data-binary") + 1] == body.decode()
     assert "Authorization: AWS4-HMAC-SHA256 Credential=x, Signature=y" in argv
-    assert "-k" in shlex.split(_output.curl_command("GET", "https://h/", [], b"", verify=False))
+    assert "-k" in shlex.split(_printed.curl_command("GET", "https://h/", [], b"", verify=False))
 
 
 def test_curl_command_refuses_a_binary_body() -> None:
     with pytest.raises(ConfigurationError):
-        _output.curl_command("POST", "https://h/", [], b"\xff\x00", verify=True)
+        _printed.curl_command("POST", "https://h/", [], b"\xff\x00", verify=True)
 
 
 def test_sink_writes_bytes_to_a_file(tmp_path: object) -> None:
@@ -172,141 +261,3 @@ def test_sink_to_a_missing_directory_is_one_clear_error(tmp_path: object) -> Non
     sink = _output.Sink(io.StringIO(), f"{tmp_path}/no/such/dir/out")
     with pytest.raises(ConfigurationError, match="cannot write"):
         sink.write_bytes(b"x")
-
-
-# -- send: the request file ---------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("keys", "operation"),
-    [
-        ({"resourceArn", "secretArn", "sql"}, "ExecuteStatement"),
-        ({"resourceArn", "secretArn", "sql", "parameterSets"}, "BatchExecuteStatement"),
-        ({"resourceArn", "secretArn", "database"}, "BeginTransaction"),
-        ({"dbClusterOrInstanceArn", "awsSecretStoreArn", "sqlStatements"}, "ExecuteSql"),
-    ],
-)
-def test_operation_is_inferred_from_the_keys(keys: set[str], operation: str) -> None:
-    assert send.infer_operation(dict.fromkeys(keys, "x")) == operation
-
-
-@pytest.mark.parametrize(
-    ("doc", "message"),
-    [
-        ({"resourceArn": "a", "secretArn": "s", "transactionId": "t"}, "commit-transaction"),
-        ({"hello": 1}, "cannot infer the operation"),
-        ({}, "cannot infer the operation"),
-    ],
-)
-def test_operation_that_cannot_be_inferred_is_a_usage_error(doc: dict, message: str) -> None:
-    with pytest.raises(UsageError, match=message):
-        send.infer_operation(doc)
-
-
-def test_invalid_json_names_line_and_column() -> None:
-    with pytest.raises(UsageError, match=r"f\.json: invalid JSON at line 2 column 8"):
-        send.parse_document(b'{"a": 1,\n  "b": }', "f.json")
-
-
-@pytest.mark.parametrize(
-    ("raw", "message"),
-    [(b"", "empty"), (b"  \n", "empty"), (b"[1]", "JSON object"), (b"\xff{}", "not UTF-8")],
-)
-def test_bad_request_files_are_usage_errors(raw: bytes, message: str) -> None:
-    with pytest.raises(UsageError, match=message):
-        send.parse_document(raw, "f")
-
-
-def test_set_fills_strings_and_json_values() -> None:
-    doc = {"resourceArn": "RESOURCE-ARN", "sql": "x"}
-    result = send.apply_sets(doc, ["resourceArn=arn:aws:rds:x", "parameters:=[]", "db=a=b"])
-    assert result == {"resourceArn": "arn:aws:rds:x", "sql": "x", "parameters": [], "db": "a=b"}
-    assert doc["resourceArn"] == "RESOURCE-ARN"  # the input is not mutated
-
-
-@pytest.mark.parametrize("item", ["novalue", "=x", ":=1", "k:={bad"])
-def test_bad_set_is_a_usage_error(item: str) -> None:
-    with pytest.raises(UsageError):
-        send.apply_sets({}, [item])
-
-
-# -- sql: parameters ------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("id=42", {"name": "id", "value": {"longValue": 42}}),
-        ("x=-1.5", {"name": "x", "value": {"doubleValue": -1.5}}),
-        ("b=true", {"name": "b", "value": {"booleanValue": True}}),
-        ("s=hello world", {"name": "s", "value": {"stringValue": "hello world"}}),
-        ("s=42:string", {"name": "s", "value": {"stringValue": "42"}}),
-        ("n=anything:null", {"name": "n", "value": {"isNull": True}}),
-        ("t=12:30:00", {"name": "t", "value": {"stringValue": "12:30:00"}}),
-        (
-            "t=12:30:00:TIME",
-            {"name": "t", "value": {"stringValue": "12:30:00"}, "typeHint": "TIME"},
-        ),
-        (
-            "ts=2024-01-02 03:04:05:timestamp",
-            {
-                "name": "ts",
-                "value": {"stringValue": "2024-01-02 03:04:05"},
-                "typeHint": "TIMESTAMP",
-            },
-        ),
-        ("d=1.10:DECIMAL", {"name": "d", "value": {"stringValue": "1.10"}, "typeHint": "DECIMAL"}),
-        (":k=aGk=:blob", {"name": "k", "value": {"blobValue": "aGk="}}),
-        (
-            "big=99999999999999999999",
-            {"name": "big", "value": {"stringValue": "99999999999999999999"}},
-        ),
-        ("e=", {"name": "e", "value": {"stringValue": ""}}),
-        ("zip=007", {"name": "zip", "value": {"stringValue": "007"}}),
-        ("v=1.", {"name": "v", "value": {"stringValue": "1."}}),
-        ("v=1e400", {"name": "v", "value": {"stringValue": "1e400"}}),
-        ("v=+5", {"name": "v", "value": {"stringValue": "+5"}}),
-        ("v=007:long", {"name": "v", "value": {"longValue": 7}}),
-        ("v=2.5e3", {"name": "v", "value": {"doubleValue": 2500.0}}),
-    ],
-)
-def test_parameters_become_sql_parameters(text: str, expected: dict) -> None:
-    assert sql.parse_param(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("novalue", "NAME=VALUE"),
-        ("1x=2", "NAME=VALUE"),
-        ("n=abc:long", "64-bit integer"),
-        ("n=99999999999999999999:long", "64-bit integer"),
-        ("n=abc:double", "not a number"),
-        ("n=yes:bool", "true or false"),
-        ("n=@@:blob", "base64"),
-    ],
-)
-def test_bad_parameters_are_usage_errors(text: str, message: str) -> None:
-    with pytest.raises(UsageError, match=message):
-        sql.parse_param(text)
-
-
-# -- request: headers ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "pair"),
-    [
-        ("Accept: application/json", ("Accept", "application/json")),
-        ("X-Amz-Target:Foo.Bar", ("X-Amz-Target", "Foo.Bar")),  # awscurl#86: no space
-        ("X-Empty:", ("X-Empty", "")),
-    ],
-)
-def test_headers_are_parsed_with_or_without_the_space(text: str, pair: tuple[str, str]) -> None:
-    assert request.parse_header(text) == pair
-
-
-@pytest.mark.parametrize("text", ["NoColon", "Bad Name: x", "X: a\r\nInjected: 1", ": x"])
-def test_bad_headers_are_refused(text: str) -> None:
-    with pytest.raises(UsageError):
-        request.parse_header(text)

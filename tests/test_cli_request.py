@@ -142,7 +142,7 @@ def test_print_curl_then_running_it_works(stub: Stub, tmp_path: Path) -> None:
     assert stub.requests == []
     assert SECRET not in result.out + result.err
     assert "session token" in result.err
-    ran = subprocess.run(shlex.split(result.out), capture_output=True, timeout=30, check=False)
+    ran = subprocess.run(shlex.split(result.out), capture_output=True, timeout=120, check=False)
     assert ran.returncode == 0, ran.stderr
     assert json.loads(ran.stdout) == {"via": "curl"}
     rec = stub.last

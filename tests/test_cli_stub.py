@@ -25,6 +25,15 @@ AKID = "AKIDCLITESTEXAMPLE"
 SECRET = "s3cr3t/CLI+TEST/KEYvalue0123456789abcdEF"  # recognisable in any output
 TOKEN = "T0KEN-CLI-TEST-session-token-value-9876543210"
 
+ARN = "arn:aws:rds:us-east-1:123456789012:cluster:demo"
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:demo-AbCdEf"
+# the article's request file: a *string* "true", odd spacing, a trailing newline
+ARTICLE = (
+    '{"database": "test",\n  "includeResultMetadata": "true",\n'
+    f'  "resourceArn": "{ARN}",\n  "secretArn": "{SECRET_ARN}",\n'
+    '  "sql": "show tables;"}\n'
+).encode()
+
 
 @dataclass
 class Recorded:
@@ -125,6 +134,13 @@ def aws_env(tmp_path: Path, *, token: bool = True, **extra: str) -> dict[str, st
         env["AWS_SESSION_TOKEN"] = TOKEN
     env.update(extra)
     return env
+
+
+def request_file(tmp_path: Path, data: bytes = ARTICLE, name: str = "sql.json") -> str:
+    """Write a request file (the article's, unless told) and return its path."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta, timezone
@@ -14,7 +15,7 @@ import pytest
 
 if TYPE_CHECKING:  # tests/conftest.py; not importable by name next to tests/local/conftest.py
     from conftest import LocalEndpoint
-from test_transport_server import Drop, ScriptedServer, error, ok
+from test_transport_server import Answer, Drop, ScriptedServer, error, ok
 
 from sigv4_dataapi import Client
 from sigv4_dataapi._credentials import Credentials
@@ -23,9 +24,12 @@ from sigv4_dataapi._errors import (
     BadRequestException,
     CertificateError,
     ConfigurationError,
+    ConnectionLostError,
     DatabaseError,
     DatabaseErrorException,
     InternalServerErrorException,
+    ResponseParseError,
+    ServerFaultError,
     ServiceError,
     StatementMayHaveRunError,
 )
@@ -37,9 +41,9 @@ BLOB = {"sqlite": "BLOB", "postgres": "BYTEA", "mysql": "BLOB"}
 
 def connect(endpoint: LocalEndpoint, **options: Any) -> Client:
     options.setdefault("credentials", endpoint.credentials())
+    options.setdefault("verify", endpoint.ca_file or False)
     return Client(endpoint.resource_arn, endpoint.secret_arn, endpoint_url=endpoint.endpoint,
-                  verify=endpoint.ca_file or False, region=endpoint.region, env={},
-                  **options)  # fmt: skip
+                  region=endpoint.region, env={}, **options)  # fmt: skip
 
 
 @pytest.fixture
@@ -289,6 +293,45 @@ def test_a_failed_rollback_does_not_hide_the_original_error(
     paths = [r.path for r in server.requests]
     assert paths[:2] == ["/BeginTransaction", "/Execute"]
     assert set(paths[2:]) == {"/RollbackTransaction"} and len(paths) == 2 + 4  # retried, safe
+
+
+@pytest.mark.parametrize(
+    ("answer", "raised", "may_have_run"),
+    [
+        pytest.param(Answer(200, b"<html>portal</html>", (("Content-Type", "text/html"),)),
+                     ResponseParseError, False, id="200-html"),
+        pytest.param(Answer(200, b'{"numberOfRecordsUpdated": 1}', cut=5), ConnectionLostError,
+                     True, id="200-truncated"),
+        pytest.param(Answer(502, b"<html>Bad Gateway</html>", (("Content-Type", "text/html"),)),
+                     ServerFaultError, True, id="502-html"),
+        pytest.param(Answer(403, b"<html>Forbidden</html>", (("Content-Type", "text/html"),)),
+                     ResponseParseError, False, id="403-html"),
+    ],
+)  # fmt: skip
+def test_an_answer_that_is_not_the_service_json_is_a_clear_error_and_not_replayed(
+    scripted: Callable[..., ScriptedServer], answer: Answer, raised: type, may_have_run: bool
+) -> None:
+    server = scripted(answer, ok({"numberOfRecordsUpdated": 1}))
+    with plain(server) as db, pytest.raises(raised) as caught:
+        db.execute("INSERT INTO t VALUES (1)")
+    assert isinstance(caught.value, StatementMayHaveRunError) is may_have_run
+    assert ("may have run" in str(caught.value)) is may_have_run
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 400
+    assert sql_of(server) == ["INSERT INTO t VALUES (1)"]
+
+
+def test_verify_takes_a_path_a_context_or_false(local_endpoint: LocalEndpoint) -> None:
+    ca = local_endpoint.ca_file
+    assert local_endpoint.endpoint.startswith("https://") and ca
+    verify: Any
+    for verify in (ca, ssl.create_default_context(cafile=ca), False):
+        with connect(local_endpoint, verify=verify) as client:
+            assert client.execute("SELECT 1 AS one").rows == [{"one": 1}]
+    env = {"AWS_CA_BUNDLE": local_endpoint.ca_file}
+    with Client(local_endpoint.resource_arn, local_endpoint.secret_arn,
+                endpoint_url=local_endpoint.endpoint, region=local_endpoint.region, env=env,
+                credentials=local_endpoint.credentials()) as client:  # fmt: skip
+        assert client.execute("SELECT 2 AS two").rows == [{"two": 2}]
 
 
 # -- every value type, through a typed table --------------------------------------------------

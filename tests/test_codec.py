@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from enum import IntEnum
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sigv4_dataapi._codec import (
     LONG_MAX,
@@ -250,3 +253,25 @@ def test_values_modules_import_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+odd_values = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(), st.binary(),
+    st.decimals(), st.datetimes(timezones=st.none() | st.timezones()), st.dates(),
+    st.times(timezones=st.none() | st.timezones()), st.uuids(), st.complex_numbers(),
+    st.lists(st.integers() | st.text() | st.decimals() | st.dates(), max_size=3),
+    st.tuples(st.integers()), st.sets(st.integers(), max_size=2),
+    st.dictionaries(st.integers() | st.text() | st.tuples(st.integers()), st.floats(), max_size=2),
+)  # fmt: skip
+
+
+@given(odd_values, st.sampled_from([None, "JSON", "UUID", "TIMESTAMP", "DATE", "TIME", "DECIMAL"]))
+def test_any_value_encodes_or_says_why(value: object, hint: str | None) -> None:
+    """Bad input is a one-line ConfigurationError, never another exception."""
+    try:
+        parameter = sql_parameter("p", value, hint)
+    except ConfigurationError as exc:
+        assert "\n" not in str(exc) and "'p'" in str(exc)
+        return
+    assert set(parameter) <= {"name", "value", "typeHint"} and len(parameter["value"]) == 1
+    json.dumps(parameter, allow_nan=False)  # always valid JSON for the request body

@@ -120,6 +120,9 @@ def test_null_member_next_to_the_value_is_ignored_as_botocore_does() -> None:
         ("timestamp", 93, "2024-01-02 03:04:05.05", datetime(2024, 1, 2, 3, 4, 5, 50000)),
         ("timestamp", 93, "2024-01-02 03:04:05.000001", datetime(2024, 1, 2, 3, 4, 5, 1)),
         ("DATETIME", 93, "2024-01-02 03:04:05.12", datetime(2024, 1, 2, 3, 4, 5, 120000)),
+        ("TIMESTAMP", 93, "2024-01-02 03:04:05.1", datetime(2024, 1, 2, 3, 4, 5, 100000)),
+        ("TIME", 92, "23:59:59.000010", time(23, 59, 59, 10)),
+        ("timetz", 92, "03:04:05.25", time(3, 4, 5, 250000)),
         ("json", 1111, '{"a": [1, null]}', {"a": [1, None]}),
         ("jsonb", 1111, "[]", []),
         ("JSON", -1, '"text"', "text"),
@@ -211,6 +214,50 @@ def test_unrepresentable_values_stay_strings(type_name: str, text: str) -> None:
     assert values == [text, None]
 
 
+@pytest.mark.parametrize(
+    ("type_name", "texts", "expected"),
+    [
+        ("numeric", ["0", "1.50"], [Decimal("0"), Decimal("1.50")]),
+        ("int8", ["0", "-7"], [0, -7]),  # longReturnType: STRING
+        ("date", ["2000-01-01", "2024-02-29"], [date(2000, 1, 1), date(2024, 2, 29)]),
+        ("time", ["00:00:00", "12:30:00.5"], [time(0, 0), time(12, 30, 0, 500000)]),
+        (
+            "timestamp",
+            ["2000-01-01 00:00:00", "2024-01-02 03:04:05.25"],
+            [datetime(2000, 1, 1), datetime(2024, 1, 2, 3, 4, 5, 250000)],
+        ),
+        (
+            "timestamptz",
+            ["2000-01-01 00:00:00", "2024-01-02 03:04:05.000001"],
+            [
+                datetime(2000, 1, 1, tzinfo=timezone.utc),
+                datetime(2024, 1, 2, 3, 4, 5, 1, tzinfo=timezone.utc),
+            ],
+        ),
+    ],
+)
+def test_nulls_anywhere_in_a_column_stay_nulls_and_only_nulls(
+    type_name: str, texts: list[str], expected: list[Any]
+) -> None:
+    """NULLs are parsed from a stand-in text in C and put back: a real value equal to
+    the stand-in (``0``, ``2000-01-01``, midnight) must stay a value, a NULL a NULL."""
+    null = {"isNull": True}
+    fields = [null, {"stringValue": texts[0]}, null, {"stringValue": texts[1]}, null]
+    values = one_column(type_name, fields)
+    assert values == [None, expected[0], None, expected[1], None]
+    assert [type(v) for v in values[1::2]] == [type(e) for e in expected]
+
+
+def test_a_column_with_nulls_and_one_bad_value_converts_the_rest() -> None:
+    fields = [{"isNull": True}, {"stringValue": "2024-01-02 03:04:05"}, {"stringValue": "x"}]
+    assert one_column("timestamptz", fields) == [
+        None,
+        datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+        "x",
+    ]
+    assert one_column("numeric", [fields[0], {"stringValue": "bad"}]) == [None, "bad"]
+
+
 def test_one_bad_value_does_not_spoil_its_column() -> None:
     values = one_column("date", [{"stringValue": "2024-01-02"}, {"stringValue": "0000-00-00"}])
     assert values == [date(2024, 1, 2), "0000-00-00"]
@@ -292,6 +339,17 @@ def test_formatted_records_become_rows() -> None:
     assert result.records == [[1, "Jane", "1.5"], [2, None, "2"]]
     assert result.formatted_records == text
     assert result.row_keys == ("id", "name", "d")
+
+
+def test_formatted_records_repeating_a_label_keep_every_value() -> None:
+    """The service refuses duplicate labels with JSON format (F8); if a row repeats
+    one anyway, no value is dropped: the ``.rows`` rule names them ``a``, ``a_2``."""
+    text = '[{"a": 1, "a": 2, "a_2": 3, "doc": {"k": 1, "k": 2}}, {"a": 4, "a": 5}]'
+    result = parse_execute_response(body(formattedRecords=text))
+    assert result.rows == [
+        {"a": 1, "a_3": 2, "a_2": 3, "doc": {"k": 2}},  # a document inside keeps JSON's rule
+        {"a": 4, "a_2": 5},
+    ]
 
 
 def test_formatted_records_empty_array() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
 from sigv4_dataapi import _errors
@@ -28,7 +29,7 @@ from sigv4_dataapi._errors import (
     TransportError,
     ValidationException,
 )
-from sigv4_dataapi._wire import error_from_response
+from sigv4_dataapi._wire import error_from_httpx, error_from_response
 
 JSON = {"Content-Type": "application/json", "x-amzn-RequestId": "rid-1"}
 
@@ -161,3 +162,53 @@ def test_the_ambiguous_classes_are_marked_and_the_others_are_not() -> None:
 def test_message_never_holds_the_request_body() -> None:
     error = answer(500, b"<html>" + b"x" * 5000, **{"Content-Type": "text/html"})
     assert len(str(error)) < 400
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [("InternalServerErrorException", 500), ("ServiceUnavailableError", 503),
+     ("DatabaseUnavailableException", 504), ("StatementTimeoutException", 400)],
+)  # fmt: skip
+def test_an_ambiguous_answer_says_the_statement_may_have_run(code: str, status: int) -> None:
+    error = answer(status, {"message": "m"}, **{"x-amzn-ErrorType": code})
+    assert isinstance(error, StatementMayHaveRunError)
+    assert str(error).endswith("; ExecuteStatement: the statement may have run")
+    final = answer(400, {"message": "m"}, **{"x-amzn-ErrorType": "DatabaseErrorException"})
+    assert "may have run" not in str(final)
+
+
+@pytest.mark.parametrize(
+    ("failure", "cls"),
+    [
+        (httpx.ConnectError("[Errno -2] Name or service not known"), _errors.ConnectError),
+        (httpx.ConnectError("[Errno 111] Connection refused"), _errors.ConnectError),
+        (httpx.ConnectTimeout("timed out"), _errors.ConnectError),
+        (httpx.PoolTimeout("no connection free"), _errors.ConnectError),
+        (httpx.ReadTimeout("timed out"), ReadTimeoutError),
+        (httpx.WriteTimeout("timed out"), ReadTimeoutError),
+        (httpx.RemoteProtocolError("Server disconnected"), ConnectionLostError),
+        (httpx.ReadError("reset by peer"), ConnectionLostError),
+        (httpx.WriteError("broken pipe"), ConnectionLostError),
+        (httpx.UnsupportedProtocol("ftp"), _errors.ConfigurationError),
+    ],
+)  # fmt: skip
+def test_httpx_failures_are_sorted_by_what_they_prove(failure: Exception, cls: type) -> None:
+    """Connect failures (DNS, refused, connect/pool timeout) prove nothing was sent."""
+    error = error_from_httpx(failure, "ExecuteStatement", "https://h")
+    assert type(error) is cls
+    may_have_run = isinstance(error, StatementMayHaveRunError)
+    assert may_have_run is (cls in (ReadTimeoutError, ConnectionLostError))
+    assert ("may have run" in str(error)) is may_have_run
+
+
+def test_every_public_name_has_one_address() -> None:
+    """``_errors`` re-exports both halves; nothing is defined twice or left out."""
+    from sigv4_dataapi import _errors_base, _errors_service
+
+    halves = [vars(_errors_base), vars(_errors_service)]
+    for name in _errors.__all__:
+        assert any(half.get(name) is getattr(_errors, name) for half in halves), name
+    defined = {n for h in halves for n, v in h.items()
+               if isinstance(v, type) and issubclass(v, BaseException)
+               and v.__module__ in (_errors_base.__name__, _errors_service.__name__)}
+    assert defined <= set(_errors.__all__)

@@ -16,7 +16,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "sigv4_dataapi"
 
 SIGNER = {
-    "_errors", "_credentials", "_canonical", "_sigv4", "_sigv4a", "_auth", "_vectors",
+    "_errors", "_errors_base", "_errors_service", "_credentials", "_canonical", "_sigv4",
+    "_sigv4a", "_auth", "_vectors",
     "_signable", "_plan", "_string_to_sign", "_signing_key", "_signing_settings",
     "_signing_result", "_presign", "_vector_case", "_vector_layouts", "_vector_check",
 }  # fmt: skip

@@ -1,9 +1,19 @@
-"""``Result``: rows keyed by label, duplicate labels kept, lazy views, batch results."""
+"""``Result``: rows keyed by label, duplicate labels kept, lazy views, batch results,
+and result values back in the service's forms (``wire_value``/``wire_text``)."""
 
 from __future__ import annotations
 
-import pytest
+import json
+import math
+import uuid
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sigv4_dataapi._codec import LONG_MAX, LONG_MIN, encode_field
 from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
 from sigv4_dataapi._result import (
     BatchResult,
@@ -11,6 +21,8 @@ from sigv4_dataapi._result import (
     Result,
     UpdateResult,
     row_keys,
+    wire_text,
+    wire_value,
 )
 
 
@@ -101,3 +113,52 @@ def test_batch_result() -> None:
     batch = BatchResult((UpdateResult((1,)), UpdateResult()))
     assert len(batch) == 2
     assert batch.generated_fields == [(1,), ()]
+
+
+# -- wire_value / wire_text: result values back in the service's forms --------------------
+
+UID = uuid.UUID("6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f")
+
+
+@pytest.mark.parametrize(
+    ("value", "wired", "text"),
+    [
+        (None, None, "null"),
+        (True, True, "true"),
+        (7, 7, "7"),
+        (1.5, 1.5, "1.5"),
+        (math.nan, "NaN", "NaN"),
+        (-math.inf, "-Infinity", "-Infinity"),
+        ("h\u00e9", "h\u00e9", "h\u00e9"),
+        (b"\x00\x01\x02hello", "AAECaGVsbG8=", "AAECaGVsbG8="),
+        (Decimal("1E+3"), "1000", "1000"),
+        (datetime(2024, 1, 2, 3, 4, 5, 500000), "2024-01-02 03:04:05.500000", None),
+        (datetime(2024, 1, 2, 5, 4, 5, tzinfo=timezone(timedelta(hours=2))),
+         "2024-01-02 03:04:05", None),
+        (date(2024, 2, 29), "2024-02-29", None),
+        (time(3, 4, 5), "03:04:05", None),
+        (UID, str(UID), None),
+        ([1, None, [b"\xff"]], [1, None, ["/w=="]], '[1,null,["/w=="]]'),
+        ({"a": Decimal("2.50"), 1: math.inf}, {"a": "2.50", "1": "Infinity"},
+         '{"a":"2.50","1":"Infinity"}'),
+    ],
+)  # fmt: skip
+def test_wire_value_and_text(value: object, wired: object, text: str | None) -> None:
+    assert wire_value(value) == wired and type(wire_value(value)) is type(wired)
+    assert wire_text(value) == (wired if text is None else text)
+    json.dumps(wire_value(value), allow_nan=False)  # always JSON-ready
+
+
+scalars = st.one_of(
+    st.booleans(), st.integers(LONG_MIN, LONG_MAX), st.floats(), st.text(), st.binary(),
+    st.decimals(), st.datetimes(timezones=st.none() | st.timezones()), st.dates(),
+    st.times(), st.uuids(),
+)  # fmt: skip
+
+
+@given(scalars)
+def test_wire_value_is_what_the_field_member_carries(value: object) -> None:
+    """The CLI's text of a value and the parameter we would send for it never drift."""
+    field, _ = encode_field(value)
+    [member] = field.values()
+    assert wire_value(value) == member

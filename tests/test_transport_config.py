@@ -154,9 +154,39 @@ def test_missing_credentials_fail_at_the_first_call_and_list_what_was_tried(
     seen: list[httpx.Request] = []
     client = Client(ARN, SECRET, env={**files, "AWS_EC2_METADATA_DISABLED": "true"},
                     http_client=_mock(seen))  # fmt: skip
-    with pytest.raises(NoCredentialsError, match="env"):
+    with pytest.raises(NoCredentialsError, match="env") as caught:
         client.begin_transaction()
     assert seen == []
+    tried = [name for name, _ in caught.value.attempts]
+    assert tried[:2] == ["env", "profile"]  # and every other provider of the chain after them
+    assert "AWS_ACCESS_KEY_ID is not set" in str(caught.value)
+
+
+def test_credentials_from_the_shared_files_by_profile(tmp_path: Path) -> None:
+    """``AWS_PROFILE`` picks a profile of ``AWS_SHARED_CREDENTIALS_FILE``/``AWS_CONFIG_FILE``."""
+    shared = tmp_path / "credentials"
+    shared.write_text("[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = s\n"
+                      "[work]\naws_access_key_id = AKIDWORK\naws_secret_access_key = s\n"
+                      "aws_session_token = worktoken\n")  # fmt: skip
+    config = tmp_path / "config"
+    config.write_text("[profile work]\nregion = eu-north-1\n"
+                      "[profile cfg]\naws_access_key_id = AKIDCONFIG\n"
+                      "aws_secret_access_key = s\n")  # fmt: skip
+    files = {"AWS_SHARED_CREDENTIALS_FILE": str(shared), "AWS_CONFIG_FILE": str(config)}
+    for profile, key, token in [(None, "AKIDDEFAULT", None), ("work", "AKIDWORK", "worktoken"),
+                                ("cfg", "AKIDCONFIG", None)]:  # fmt: skip
+        seen: list[httpx.Request] = []
+        env = {**files, **({"AWS_PROFILE": profile} if profile else {})}
+        Client(ARN, SECRET, env=env, http_client=_mock(seen)).begin_transaction()
+        assert f"Credential={key}/" in seen[0].headers["authorization"]
+        assert seen[0].headers.get("x-amz-security-token") == token
+    assert "rds-data.eu-north-1." in str(seen[0].url) if profile == "work" else True
+    explicit = Credentials("AKIDEXPLICIT", "s")
+    seen = []
+    Client(ARN, SECRET, env={**files, "AWS_ACCESS_KEY_ID": "AKIDENV",
+                             "AWS_SECRET_ACCESS_KEY": "s"},
+           credentials=explicit, http_client=_mock(seen)).begin_transaction()  # fmt: skip
+    assert "Credential=AKIDEXPLICIT/" in seen[0].headers["authorization"]
 
 
 def test_building_a_client_opens_nothing(files: dict[str, str]) -> None:

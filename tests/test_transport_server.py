@@ -31,6 +31,7 @@ class Answer:
     status: int = 200
     body: bytes = b"{}"
     headers: tuple[tuple[str, str], ...] = (("Content-Type", "application/json"),)
+    cut: int = 0  # announce the whole body, send all but its last ``cut`` bytes, close
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def _render(answer: Answer) -> bytes:
     lines = [f"HTTP/1.1 {answer.status} {reason}"]
     lines += [f"{name}: {value}" for name, value in answer.headers]
     lines += [f"Content-Length: {len(answer.body)}", "Connection: close", "", ""]
-    return "\r\n".join(lines).encode("latin-1") + answer.body
+    return "\r\n".join(lines).encode("latin-1") + answer.body[: len(answer.body) - answer.cut]
 
 
 def unused_port() -> int:
@@ -250,6 +251,9 @@ def test_server_plays_its_script_in_order_and_repeats_the_last(
     assert replies[2].endswith(b'{"a": 1}') and replies[3].endswith(b'{"a": 1}')
     assert server.bodies() == [b'{"n": 0}', b'{"n": 1}', b'{"n": 2}', b'{"n": 3}']
     assert server.requests[0].path == "/Execute"
+    short = serve([Answer(200, b'{"records": []}', cut=4)])
+    reply = _post(short.url, b"{}")
+    assert b"Content-Length: 15\r\n" in reply and reply.endswith(b'\r\n\r\n{"records":')
 
 
 def test_unused_port_refuses() -> None:

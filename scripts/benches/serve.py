@@ -1,7 +1,8 @@
 """``scripts/bench serve``: how many ``SELECT 1`` per second the local endpoint answers.
 
-Starts ``sigv4-dataapi serve`` (TLS, SQLite in a temporary state dir), then for
-each client kind runs N threads, each with its own keep-alive connection,
+Starts ``sigv4-dataapi serve`` (TLS; SQLite in a temporary state dir, or
+``--engine postgres|mysql`` for the loopback servers, or any ``--database-url``),
+then for each client kind runs N threads, each with its own keep-alive connection,
 sending ``ExecuteStatement("SELECT 1")`` for a fixed time:
 
 - ours: httpx + this project's signer (``sign_request`` per request);
@@ -30,6 +31,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # the AWS docs' example key
+# --engine -> database URL (None: SQLite in the state dir); the test suite's loopback servers
+ENGINE_URLS: dict[str, str | None] = {
+    "sqlite": None,
+    "postgres": "postgresql://postgres@127.0.0.1:5432/test",
+    "mysql": "mysql://root@127.0.0.1:3306/test",
+}
 
 
 def start(state: Path, extra: list[str]) -> tuple[subprocess.Popen[str], dict[str, Any]]:
@@ -42,6 +49,11 @@ def start(state: Path, extra: list[str]) -> tuple[subprocess.Popen[str], dict[st
         process.wait()
         raise SystemExit("serve did not start")
     return process, json.loads(line)
+
+
+def mib(status_value: str) -> str:
+    """``/proc`` sizes (``"12345 kB"``) in MiB."""
+    return f"{int(status_value.split()[0]) / 1024:.1f} MiB"
 
 
 def proc_status(pid: int) -> dict[str, str]:
@@ -148,10 +160,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (threads)")
     parser.add_argument("--seconds", type=float, default=5.0, help="time per client kind")
     parser.add_argument("--no-tls", action="store_true", help="plain HTTP")
-    parser.add_argument("--database-url", help="default: SQLite in a temporary directory")
+    parser.add_argument("--engine", choices=sorted(ENGINE_URLS), default="sqlite",
+                        help="database behind the endpoint (default sqlite; postgres and mysql "
+                        "use the loopback servers)")  # fmt: skip
+    parser.add_argument("--database-url", help="any database URL (overrides --engine)")
     args = parser.parse_args(argv)
     extra = ["--no-tls"] if args.no_tls else []
-    extra += ["--database-url", args.database_url] if args.database_url else []
+    url = args.database_url or ENGINE_URLS[args.engine]
+    extra += ["--database-url", url] if url else []
     with tempfile.TemporaryDirectory() as state:
         process, info = start(Path(state), extra)
         try:
@@ -165,8 +181,10 @@ def main(argv: list[str]) -> int:
         finally:
             process.terminate()
             process.wait()
+    load_avg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"local endpoint, SELECT 1, {args.clients} concurrent clients, {args.seconds:g} s each,"
-          f" {'http' if args.no_tls else 'https'}, {info['database_url']}")  # fmt: skip
+          f" {'http' if args.no_tls else 'https'}, {info['database_url']}, "
+          f"{os.cpu_count()} CPUs, load average after: {load_avg}")  # fmt: skip
     for name, result in results.items():
         print(f"  {name:5}  {result['rps']:8.0f} req/s   p50 {result['p50_ms']:6.2f} ms   "
               f"p99 {result['p99_ms']:6.2f} ms   server CPU {result['server_cpu_s']:.1f} s "
@@ -174,6 +192,6 @@ def main(argv: list[str]) -> int:
               f"({result['requests']} requests)")  # fmt: skip
     ratio = results["ours"]["rps"] / results["boto3"]["rps"]
     print(f"  ours/boto3 throughput ratio: {ratio:.2f}x")
-    print(f"  server memory: idle RSS {idle_rss}, peak RSS (VmHWM) {status['VmHWM']},"
+    print(f"  server memory: idle RSS {mib(idle_rss)}, peak RSS (VmHWM) {mib(status['VmHWM'])},"
           f" threads {status['Threads']}")  # fmt: skip
     return 0

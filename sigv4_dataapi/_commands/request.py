@@ -13,10 +13,9 @@ import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from sigv4_dataapi._cli import Context, ExitStatus, UsageError
-from sigv4_dataapi._commands import _common
+from sigv4_dataapi._commands import _common, _printed, _show
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -79,8 +78,6 @@ def read_data(spec: str | None, ctx: Context) -> bytes:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from sigv4_dataapi import _sigv4
-
     method = (args.request or ("POST" if args.data is not None else "GET")).upper()
     if not _HEADER_NAME.match(method):
         raise UsageError(f"-X {args.request!r}: not an HTTP method")
@@ -93,29 +90,42 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError("--region-set needs --sigv4a")
     conn = _common.resolve_connection(args, ctx, need_region=not args.region_set)
     credentials = _common.resolve_credentials(args, ctx)
-    s3 = args.service.startswith("s3")
-    settings = _sigv4.SigningSettings(
-        algorithm=_sigv4.SIGV4A if args.sigv4a else _sigv4.SIGV4,
-        # S3 signs the path as sent (pitfall 6) and requires x-amz-content-sha256
-        normalize_path=not s3,
-        double_encode_path=not s3,
-        content_sha256_header=s3,
-    )
-    signed = _sigv4.sign_request(
-        method, url, headers=headers, body=body, credentials=credentials,
-        region=args.region_set or (conn.region if not args.sigv4a else "*"),
-        service=args.service, now=_common.utc_now(), settings=settings,
-    )  # fmt: skip
-    redact = _common.Redactor(credentials)
-    verbose = _common.Verbose(ctx, redact, args.verbose)
+    signed = _sign(args, conn, credentials, (method, url, headers, body))
+    verbose = _show.Verbose(ctx, _show.Redactor(credentials), args.verbose)
     verbose.signed(signed.canonical_request, signed.string_to_sign)
     wire_headers = [*headers, *signed.headers.items()]
     if args.print_curl or args.dry_run:
-        return _print_instead(args, ctx, signed, method, headers, body, conn, credentials)
+        printed = (method, signed.url, wire_headers, body)
+        _printed.print_signed(args, ctx, conn, credentials, printed)
+        return ExitStatus.OK
     with _http_client(conn, signed.url, ctx) as client:
         request = client.build_request(method, signed.url, headers=wire_headers, content=body)
         verbose.request(method, request.url.raw_path.decode("ascii"), request.headers.multi_items())
         return _send(client, request, args, ctx, verbose)
+
+
+def _sign(
+    args: argparse.Namespace,
+    conn: _common.Connection,
+    credentials: Credentials,
+    request: tuple[str, str, list[tuple[str, str]], bytes],
+) -> SigningResult:
+    """SigV4 or SigV4a; S3 signs the path as sent (pitfall 6) and wants its payload hash."""
+    from sigv4_dataapi import _sigv4
+
+    method, url, headers, body = request
+    s3 = args.service.startswith("s3")
+    settings = _sigv4.SigningSettings(
+        algorithm=_sigv4.SIGV4A if args.sigv4a else _sigv4.SIGV4,
+        normalize_path=not s3,
+        double_encode_path=not s3,
+        content_sha256_header=s3,
+    )
+    return _sigv4.sign_request(
+        method, url, headers=headers, body=body, credentials=credentials,
+        region=args.region_set or (conn.region if not args.sigv4a else "*"),
+        service=args.service, now=_common.utc_now(), settings=settings,
+    )  # fmt: skip
 
 
 def _check_url(url: str) -> str:
@@ -126,38 +136,12 @@ def _check_url(url: str) -> str:
     return url
 
 
-def _print_instead(
-    args: argparse.Namespace,
-    ctx: Context,
-    signed: SigningResult,
-    method: str,
-    headers: list[tuple[str, str]],
-    body: bytes,
-    conn: _common.Connection,
-    credentials: Credentials,
-) -> int:
-    from sigv4_dataapi import _output
-
-    wire = [*headers, *signed.headers.items()]
-    if args.print_curl:
-        verify = False if conn.insecure else (conn.ca_file or True)
-        text = _output.curl_command(method, signed.url, wire, body, verify=verify)
-        _common.token_notice(ctx, credentials, "curl command")
-    else:
-        parts = urlsplit(signed.url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        text = _output.http_request_text(method, target, [("Host", parts.netloc), *wire], body)
-        _common.token_notice(ctx, credentials, "printed request")
-    _common.print_stdout(ctx, text)
-    return ExitStatus.OK
-
-
 def _send(
     client: httpx.Client,
     request: httpx.Request,
     args: argparse.Namespace,
     ctx: Context,
-    verbose: _common.Verbose,
+    verbose: _show.Verbose,
 ) -> int:
     from sigv4_dataapi import _output
 
@@ -177,7 +161,7 @@ def _deliver(
     response: httpx.Response,
     args: argparse.Namespace,
     sink: _output.Sink,
-    verbose: _common.Verbose,
+    verbose: _show.Verbose,
 ) -> int:
     """Stream the body out (unless ``--fail`` and an error); an error raises after."""
     from sigv4_dataapi import _output
@@ -203,13 +187,14 @@ def _http_client(conn: _common.Connection, url: str, ctx: Context) -> httpx.Clie
     import httpx
 
     from sigv4_dataapi import __version__, _endpoint
+    from sigv4_dataapi._commands import _http
 
     proxy = _endpoint.proxy_for(url, ctx.env)
     return httpx.Client(
         headers={"User-Agent": f"sigv4-dataapi/{__version__}"},
         verify=conn.verify,
         timeout=conn.timeout,
-        transport=_common.http_transport(conn, url, ctx),
+        transport=_http.http_transport(conn, url, ctx),
         proxy=proxy,
         trust_env=False,  # the proxy comes from the injected environment
         follow_redirects=False,  # a redirect would need a new signature

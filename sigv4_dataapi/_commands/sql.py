@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sigv4_dataapi._cli import Context, ExitStatus, UsageError
-from sigv4_dataapi._commands import _common, send
+from sigv4_dataapi._commands import _common, _dataapi
 
 HELP = "run one SQL statement with typed parameters and print the rows"
 
@@ -69,7 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="the statement is safe to run twice: retry it even when it may have run",
     )
-    send.add_output_mode(parser, default=None)
+    _dataapi.add_output_mode(parser, default=None)
     _common.add_connection_arguments(parser)
     _common.add_output_arguments(parser)
 
@@ -189,10 +189,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     body = statement_body(args, ctx, sql)
     mode = args.output or ("table" if ctx.stdout_is_tty else "json")
     raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    response = send.call(
+    response = _dataapi.call(
         args, ctx, "ExecuteStatement", raw, resource_arn=body["resourceArn"],
         idempotent=args.idempotent, raw_errors=mode == "raw",
     )  # fmt: skip
     if response is not None:
-        send.emit(args, ctx, response, mode)
+        _dataapi.emit(args, ctx, response, mode, "ExecuteStatement")
     return ExitStatus.OK

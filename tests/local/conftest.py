@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,4 +70,36 @@ def table(engine_endpoint: Any, rds: Any, dialect: Dialect) -> Iterator[str]:
                               f"d {dialect.double}")  # fmt: skip
     rds.execute_statement(sql=ddl, **engine_endpoint.arns)
     yield name
+    rds.execute_statement(sql=f"DROP TABLE {name}", **engine_endpoint.arns)
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ]
+)
+def engine_factory(
+    request: pytest.FixtureRequest, local_endpoint_factory: Callable[..., Any]
+) -> Callable[..., Any]:
+    """``local_endpoint_factory`` on each engine in turn: SQLite, PostgreSQL, MariaDB.
+
+    For tests that need an endpoint of their own (pause, expiry timings) on every
+    engine; PostgreSQL and MariaDB skip with the reason when absent (fail on CI).
+    """
+    engine = str(request.param)
+    url = None if engine == "sqlite" else request.getfixturevalue(f"{engine}_url")
+    return functools.partial(local_endpoint_factory, database_url=url, engine=engine)
+
+
+@pytest.fixture
+def victim(engine_endpoint: Any) -> Iterator[str]:
+    """A table that must stay empty: every refused request tries to insert into it."""
+    rds = engine_endpoint.rds
+    name = f"victim_{uuid.uuid4().hex[:10]}"
+    rds.execute_statement(sql=f"CREATE TABLE {name} (x INTEGER)", **engine_endpoint.arns)
+    yield name
+    count = rds.execute_statement(sql=f"SELECT count(*) FROM {name}", **engine_endpoint.arns)
+    assert count["records"] == [[{"longValue": 0}]], "a refused request ran its SQL"
     rds.execute_statement(sql=f"DROP TABLE {name}", **engine_endpoint.arns)

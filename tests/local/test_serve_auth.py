@@ -1,14 +1,13 @@
 """Authentication and authorisation: each failure is a 403 with its x-amzn-ErrorType, no SQL runs.
 
 The "no SQL runs" proof: every rejected request is an INSERT into a table that
-a correctly signed request then finds empty.
+a correctly signed request then finds empty. On each engine (SQLite, PostgreSQL,
+MariaDB) through ``engine_endpoint``.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -47,18 +46,6 @@ def guarded(local_endpoint_module_factory: Any) -> Any:
     return local_endpoint_module_factory(config=config)
 
 
-@pytest.fixture
-def victim(local_endpoint: Any) -> Iterator[str]:
-    """A table that must stay empty: every rejected request tries to insert into it."""
-    rds = local_endpoint.rds
-    name = f"victim_{uuid.uuid4().hex[:10]}"
-    rds.execute_statement(sql=f"CREATE TABLE {name} (x INTEGER)", **local_endpoint.arns)
-    yield name
-    count = rds.execute_statement(sql=f"SELECT count(*) FROM {name}", **local_endpoint.arns)
-    assert count["records"] == [[{"longValue": 0}]], "a rejected request ran its SQL"
-    rds.execute_statement(sql=f"DROP TABLE {name}", **local_endpoint.arns)
-
-
 def _client(endpoint: Any, **overrides: Any) -> Any:
     import boto3
     from botocore.config import Config
@@ -83,23 +70,23 @@ def _insert(endpoint: Any, client: Any, table: str) -> ClientError:
     return caught.value
 
 
-def test_unknown_access_key(local_endpoint: Any, victim: str) -> None:
-    client = _client(local_endpoint, aws_access_key_id="AKIAUNKNOWNEXAMPLE00")
-    error = _insert(local_endpoint, client, victim).response["Error"]
+def test_unknown_access_key(engine_endpoint: Any, victim: str) -> None:
+    client = _client(engine_endpoint, aws_access_key_id="AKIAUNKNOWNEXAMPLE00")
+    error = _insert(engine_endpoint, client, victim).response["Error"]
     assert error["Code"] == "UnrecognizedClientException"
     assert error["Message"] == "The security token included in the request is invalid."
 
 
-def test_wrong_secret_key(local_endpoint: Any, victim: str) -> None:
-    client = _client(local_endpoint, aws_secret_access_key="not-the-secret")
-    error = _insert(local_endpoint, client, victim).response["Error"]
+def test_wrong_secret_key(engine_endpoint: Any, victim: str) -> None:
+    client = _client(engine_endpoint, aws_secret_access_key="not-the-secret")
+    error = _insert(engine_endpoint, client, victim).response["Error"]
     assert error["Code"] == "InvalidSignatureException"
     assert error["Message"].startswith("The request signature we calculated does not match")
 
 
-def test_scope_for_another_region(local_endpoint: Any, victim: str) -> None:
-    client = _client(local_endpoint, region_name="eu-west-1")
-    error = _insert(local_endpoint, client, victim).response["Error"]
+def test_scope_for_another_region(engine_endpoint: Any, victim: str) -> None:
+    client = _client(engine_endpoint, region_name="eu-west-1")
+    error = _insert(engine_endpoint, client, victim).response["Error"]
     assert error["Code"] == "InvalidSignatureException"
     assert "scoped to a valid region" in error["Message"]
 
@@ -140,51 +127,51 @@ def _check(response: httpx.Response, code: str, text: str) -> None:
     assert response.headers["x-amzn-RequestId"]
 
 
-def test_scope_for_another_service(local_endpoint: Any, victim: str) -> None:
-    response = _raw(local_endpoint, _insert_body(local_endpoint, victim), service="rds")
+def test_scope_for_another_service(engine_endpoint: Any, victim: str) -> None:
+    response = _raw(engine_endpoint, _insert_body(engine_endpoint, victim), service="rds")
     _check(response, "InvalidSignatureException", "scoped to correct service: 'rds-data'")
 
 
 @pytest.mark.parametrize("minutes", [-6, 6])
 def test_request_time_more_than_five_minutes_off(
-    local_endpoint: Any, victim: str, minutes: int
+    engine_endpoint: Any, victim: str, minutes: int
 ) -> None:
     when = datetime.now(timezone.utc) + timedelta(minutes=minutes)
-    response = _raw(local_endpoint, _insert_body(local_endpoint, victim), now=when)
+    response = _raw(engine_endpoint, _insert_body(engine_endpoint, victim), now=when)
     expected = "Signature expired" if minutes < 0 else "Signature not yet current"
     _check(response, "InvalidSignatureException", expected)
 
 
-def test_request_time_within_five_minutes_is_fine(local_endpoint: Any) -> None:
+def test_request_time_within_five_minutes_is_fine(engine_endpoint: Any) -> None:
     when = datetime.now(timezone.utc) - timedelta(minutes=4)
-    response = _raw(local_endpoint, {"sql": "SELECT 1", **local_endpoint.arns}, now=when)
+    response = _raw(engine_endpoint, {"sql": "SELECT 1", **engine_endpoint.arns}, now=when)
     assert response.status_code == 200
     assert response.json()["records"] == [[{"longValue": 1}]]
 
 
-def test_missing_authorization(local_endpoint: Any, victim: str) -> None:
-    response = _raw(local_endpoint, _insert_body(local_endpoint, victim), drop=("authorization",))
+def test_missing_authorization(engine_endpoint: Any, victim: str) -> None:
+    response = _raw(engine_endpoint, _insert_body(engine_endpoint, victim), drop=("authorization",))
     _check(response, "MissingAuthenticationTokenException", "Missing Authentication Token")
 
 
-def test_malformed_authorization(local_endpoint: Any, victim: str) -> None:
+def test_malformed_authorization(engine_endpoint: Any, victim: str) -> None:
     response = _raw(
-        local_endpoint, _insert_body(local_endpoint, victim),
+        engine_endpoint, _insert_body(engine_endpoint, victim),
         override={"Authorization": "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE"},
     )  # fmt: skip
     _check(response, "IncompleteSignatureException", "requires 'Signature' parameter")
 
 
-def test_body_changed_after_signing(local_endpoint: Any, victim: str) -> None:
-    url = f"{local_endpoint.endpoint}/Execute"
-    signed_body = json.dumps({"sql": "SELECT 1", **local_endpoint.arns}).encode()
+def test_body_changed_after_signing(engine_endpoint: Any, victim: str) -> None:
+    url = f"{engine_endpoint.endpoint}/Execute"
+    signed_body = json.dumps({"sql": "SELECT 1", **engine_endpoint.arns}).encode()
     headers = {"Content-Type": "application/json", "Host": url.split("/")[2]}
     signed = sign_request(
-        "POST", url, headers=headers, body=signed_body, credentials=local_endpoint.credentials(),
-        region=local_endpoint.region, service="rds-data", now=datetime.now(timezone.utc),
+        "POST", url, headers=headers, body=signed_body, credentials=engine_endpoint.credentials(),
+        region=engine_endpoint.region, service="rds-data", now=datetime.now(timezone.utc),
     )  # fmt: skip
-    tampered = json.dumps(_insert_body(local_endpoint, victim)).encode()
-    with httpx.Client(verify=local_endpoint.httpx_verify) as client:
+    tampered = json.dumps(_insert_body(engine_endpoint, victim)).encode()
+    with httpx.Client(verify=engine_endpoint.httpx_verify) as client:
         response = client.post(url, content=tampered, headers={**headers, **signed.headers})
     _check(response, "InvalidSignatureException", "signature we calculated does not match")
 

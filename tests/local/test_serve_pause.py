@@ -3,6 +3,7 @@
 Robust on a loaded machine: a fixed sleep is used only as a lower bound (sleeping
 longer never changes the outcome), resumes are long enough that "still resuming"
 cannot run out between two calls, and the end of a resume is polled for.
+Each test runs on SQLite, PostgreSQL and MariaDB.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ def _works(rds: Any, endpoint: Any) -> bool:
     return error_code(rds.execute_statement, sql="SELECT 1", **endpoint.arns) == ""
 
 
-def test_pause_and_resume_v2(local_endpoint_factory: Any) -> None:
-    endpoint = local_endpoint_factory("--pause-after", "1", "--resume-seconds", "5")
+@pytest.mark.slow
+def test_pause_and_resume_v2(engine_factory: Any) -> None:
+    endpoint = engine_factory("--pause-after", "1", "--resume-seconds", "5")
     rds = endpoint.boto3_client()
     assert rds.execute_statement(sql="SELECT 1", **endpoint.arns)["records"]
     time.sleep(1.5)  # idle for at least --pause-after: it pauses
@@ -37,8 +39,8 @@ def test_pause_and_resume_v2(local_endpoint_factory: Any) -> None:
     ]
 
 
-def test_start_paused_v1_communications_link_failure(local_endpoint_factory: Any) -> None:
-    endpoint = local_endpoint_factory("--start-paused", "--resume-seconds", "0.5", flavor="v1")
+def test_start_paused_v1_communications_link_failure(engine_factory: Any) -> None:
+    endpoint = engine_factory("--start-paused", "--resume-seconds", "0.5", flavor="v1")
     rds = endpoint.boto3_client()
     with pytest.raises(ClientError) as caught:
         rds.execute_statement(sql="SELECT 1", **endpoint.arns)
@@ -48,8 +50,8 @@ def test_start_paused_v1_communications_link_failure(local_endpoint_factory: Any
     poll(lambda: _works(rds, endpoint), "the cluster to resume")
 
 
-def test_auth_failure_does_not_wake_a_paused_cluster(local_endpoint_factory: Any) -> None:
-    endpoint = local_endpoint_factory("--start-paused", "--resume-seconds", "0.3")
+def test_auth_failure_does_not_wake_a_paused_cluster(engine_factory: Any) -> None:
+    endpoint = engine_factory("--start-paused", "--resume-seconds", "0.3")
     import boto3
 
     bad = boto3.session.Session().client(

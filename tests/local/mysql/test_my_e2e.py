@@ -1,5 +1,7 @@
 """MariaDB/MySQL end to end: boto3's rds-data client -> serve -> this backend."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from typing import Any
 

@@ -1,5 +1,7 @@
 """MariaDB/MySQL: engine errors as the service words them."""
 
+from __future__ import annotations
+
 import pytest
 from _my import one
 

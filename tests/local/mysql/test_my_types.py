@@ -1,5 +1,7 @@
 """MariaDB/MySQL: every type both ways, hints, column metadata."""
 
+from __future__ import annotations
+
 from decimal import Decimal
 
 import pytest

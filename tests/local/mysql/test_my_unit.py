@@ -1,5 +1,7 @@
 """MariaDB/MySQL backend pieces that need no server: placeholders, URLs, imports."""
 
+from __future__ import annotations
+
 import ast
 import sys
 from pathlib import Path

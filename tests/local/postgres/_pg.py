@@ -1,21 +1,16 @@
-"""What the postgres backend test modules share: the server URL and a one-value query."""
+"""What the PostgreSQL backend test modules share: the server URL, and :func:`one`."""
 
 from __future__ import annotations
 
 import os
-from typing import Any
 
-from sigv4_dataapi.local.backends.base import Param
+from _backends import one
 
-# the same variable as tests/conftest.py; the older SIGV4_DATAAPI_PG_URL still works
+__all__ = ["PG_URL", "one"]
+
+# the variable tests/conftest.py reads; the older SIGV4_DATAAPI_PG_URL still works
 PG_URL = (
     os.environ.get("SIGV4_DATAAPI_TEST_POSTGRES_URL")
     or os.environ.get("SIGV4_DATAAPI_PG_URL")
     or "postgresql://postgres@127.0.0.1:5432/test"
 )
-
-
-def one(session: Any, sql: str, *params: Param) -> object:
-    result = session.execute(sql, list(params))
-    assert len(result.rows) == 1 and len(result.rows[0]) == 1
-    return result.rows[0][0]

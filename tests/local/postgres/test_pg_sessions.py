@@ -42,37 +42,6 @@ def test_a_failing_batch_leaves_nothing_behind(session: PostgresSession, table: 
     assert one(session, f"SELECT count(*) FROM {table}") == 0
 
 
-def test_transactions_commit_and_roll_back(backend: PostgresBackend, table: str) -> None:
-    first, other = backend.session(None, None), backend.session(None, None)
-    try:
-        first.execute(f"CREATE TABLE {table} (id int)", [])
-        first.begin()
-        first.execute(f"INSERT INTO {table} VALUES (1)", [])
-        assert one(other, f"SELECT count(*) FROM {table}") == 0  # not yet visible
-        first.rollback()
-        assert one(other, f"SELECT count(*) FROM {table}") == 0
-        first.begin()
-        first.execute_batch(f"INSERT INTO {table} VALUES (:i)", [[Param("i", 2)], [Param("i", 3)]])
-        first.commit()
-        assert one(other, f"SELECT count(*) FROM {table}") == 2
-        first.execute(f"INSERT INTO {table} VALUES (4)", [])  # autocommit again
-        assert one(other, f"SELECT count(*) FROM {table}") == 3
-    finally:
-        first.close()
-        other.close()
-
-
-def test_closing_an_open_transaction_rolls_it_back(backend: PostgresBackend, table: str) -> None:
-    session = backend.session(None, None)
-    session.execute(f"CREATE TABLE {table} (id int)", [])
-    session.begin()
-    session.execute(f"INSERT INTO {table} VALUES (1)", [])
-    session.close()
-    check = backend.session(None, None)
-    assert one(check, f"SELECT count(*) FROM {table}") == 0
-    check.close()
-
-
 def test_pooled_connections_come_back_clean(backend: PostgresBackend) -> None:
     session = backend.session(None, None)
     pid = session.connection_id
