@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from sigv4_dataapi import _decode, _transport
 from sigv4_dataapi._credentials import Credentials
@@ -17,6 +17,9 @@ from sigv4_dataapi._endpoint import CredentialGetter, Verify
 from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
 from sigv4_dataapi._result import BatchResult, Result
 from sigv4_dataapi._retry import RetryPolicy
+
+if TYPE_CHECKING:
+    import httpx
 
 Params = Mapping[str, object]
 OnResume = Callable[[int, float, float], None]  # attempt, seconds waited, deadline
@@ -220,7 +223,7 @@ class BaseClient:
         credentials: Credentials | CredentialGetter | None = None,
         profile: str | None = None,
         verify: Verify = True,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
         idempotent: bool = False,
         resume_timeout: float = DEFAULT_RESUME_TIMEOUT,
         on_resume: OnResume | None = None,

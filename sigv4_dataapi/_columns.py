@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from itertools import repeat
+from operator import add
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -107,13 +108,14 @@ def _timestamptz_column(values: list[Any]) -> list[Any]:
 
     Appending ``+00:00`` lets ``fromisoformat`` build the aware value in C; a
     value that already carries an offset makes it fail, and the slow path
-    then converts each value on its own.
+    then converts each value on its own. ``operator.add``, not ``str.__add__``:
+    a slot wrapper builds an argument tuple per call (2.5x slower in ``map``).
     """
     kinds = set(map(type, values))
     if kinds in (_STR_ONLY, _STR_OR_NONE):
         texts = values if len(kinds) == 1 else map(_TIMESTAMP_STAND_IN, values, values)
         try:
-            parsed = map(_TIMESTAMP, map(str.__add__, texts, repeat("+00:00")))
+            parsed = map(_TIMESTAMP, map(add, texts, repeat("+00:00")))
             return list(parsed) if len(kinds) == 1 else _keep_nulls(values, parsed)
         except _FAILURES:
             pass

@@ -28,13 +28,7 @@ from typing import Any
 
 from sigv4_dataapi._columns import column_converter
 from sigv4_dataapi._errors import ResponseParseError
-from sigv4_dataapi._result import (
-    BatchResult,
-    ColumnMetadata,
-    Result,
-    UpdateResult,
-    unique_keys,
-)
+from sigv4_dataapi._result import BatchResult, ColumnMetadata, Result, UpdateResult, unique_keys
 
 Hook = Callable[[list[tuple[str, Any]]], Any]
 
@@ -65,11 +59,17 @@ def _field_hook(state: _Parse) -> Hook:
     """The ``object_pairs_hook`` that turns each one-member Field into its value.
 
     It runs once per JSON object (tens of thousands per MiB), so everything is
-    inline: the common members first, no call for NULL or a finite double.
+    inline: the common members first, no call for NULL or a finite double. Its
+    helpers are default arguments, not closure cells: a closure copies its
+    cells into every call's frame (~3% of the hook's time, measured).
     """
-    a2b = binascii.a2b_base64
 
-    def hook(pairs: list[tuple[str, Any]], _as_is: frozenset[str] = _AS_IS) -> Any:
+    def hook(
+        pairs: list[tuple[str, Any]],
+        _as_is: frozenset[str] = _AS_IS,
+        a2b: Callable[[Any], bytes] = binascii.a2b_base64,
+        state: _Parse = state,
+    ) -> Any:
         try:
             ((key, value),) = pairs
         except ValueError:
@@ -277,7 +277,7 @@ def _json_rows(text: object) -> list[dict[str, Any]]:
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise ResponseParseError("formattedRecords must be a JSON array of objects")
     if repeated:
-        rows = [_keep_repeats(row, repeated.get(id(row))) for row in rows]
+        rows = [_unrepeated(repeated[id(row)]) if id(row) in repeated else row for row in rows]
     return rows
 
 
@@ -291,9 +291,7 @@ def _noting_repeats(repeated: dict[int, list[tuple[str, Any]]]) -> Hook:
     return hook
 
 
-def _keep_repeats(row: dict[str, Any], pairs: list[tuple[str, Any]] | None) -> dict[str, Any]:
-    if pairs is None:
-        return row
+def _unrepeated(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = unique_keys([key for key, _ in pairs])
     return dict(zip(keys, (value for _, value in pairs), strict=True))
 

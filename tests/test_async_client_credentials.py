@@ -29,11 +29,13 @@ if TYPE_CHECKING:  # tests/conftest.py; not importable by name next to tests/loc
 
 from sigv4_dataapi import AsyncClient
 from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._providers import resolve_credentials
+from sigv4_dataapi._providers import _container, resolve_credentials
 
 T = TypeVar("T")
-DELAY = 1.0  # seconds the credentials server takes to answer
-MAX_GAP = 0.5  # a ticker on a free loop never waits this long (it sleeps 10 ms)
+DELAY = 2.0  # seconds the credentials server takes to answer
+# A fetch on the loop would stall the 10 ms ticker for the whole DELAY; off the loop the
+# longest gap is scheduling noise. Half the delay separates the two even on a loaded machine.
+MAX_GAP = DELAY / 2
 KEY_ID = "ASIACONTAINEREXAMPLE"
 SECRET = "container/secret/key/EXAMPLEKEY0000000000"
 TOKEN = "container-session-token-EXAMPLE"
@@ -58,7 +60,11 @@ class CredentialsServer:
 
 
 @pytest.fixture
-def credentials_server() -> Iterator[tuple[CredentialsServer, str]]:
+def credentials_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[CredentialsServer, str]]:
+    # the provider reads for 2 s (botocore's budget): give the slow answer room on a loaded box
+    monkeypatch.setattr(_container, "TIMEOUT", 30.0)
     state = CredentialsServer(delay=DELAY)
 
     class Handler(BaseHTTPRequestHandler):

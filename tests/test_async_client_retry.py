@@ -75,7 +75,7 @@ def send(
         fake.sleep(seconds)
 
     async def scenario() -> RawResponse:
-        options.setdefault("timeout", 5.0)
+        options.setdefault("timeout", 30.0)  # generous: the server answers or drops at once
         options.setdefault("env", ENV)
         async with AsyncTransport(region="us-east-1", endpoint_url=url, credentials=CREDS,
                                   sleep=sleep, clocks=fake.clocks(),

@@ -95,7 +95,7 @@ def make(
     if script:
         server = ScriptedServer(list(script), **options.pop("server", {}))
         servers.append(server)
-    options.setdefault("timeout", 5.0)
+    options.setdefault("timeout", 30.0)  # never reached: the server answers or drops at once
     options.setdefault("sleep", fake.sleep)
     transport = Transport(
         region="us-east-1", endpoint_url=url or (server.url if server else None),
@@ -136,7 +136,9 @@ def test_ambiguous_failure_of_a_statement_is_raised_not_replayed(
 def test_read_timeout_is_ambiguous_and_sent_once(
     servers: list[ScriptedServer], fake: FakeTime
 ) -> None:
-    transport, server = make(servers, fake, Hang(3.0), ok({}), timeout=0.3)
+    # a short read budget, a generous connect one: only the read may time out, even under load
+    transport, server = make(servers, fake, Hang(30.0), ok({}),
+                             timeout=httpx.Timeout(0.3, connect=10.0))  # fmt: skip
     with transport, pytest.raises(ReadTimeoutError, match="may have run") as caught:
         transport.send("ExecuteStatement", BODY)
     assert isinstance(caught.value, StatementMayHaveRunError)
@@ -384,6 +386,29 @@ def test_clock_skew_re_signs_only_once(servers: list[ScriptedServer], fake: Fake
     with transport, pytest.raises(InvalidSignatureException, match="Signature expired"):
         transport.send("ExecuteStatement", BODY)
     assert server is not None and len(server.requests) == 2
+
+
+def test_the_measured_offset_is_kept_for_the_next_calls(
+    servers: list[ScriptedServer], fake: FakeTime
+) -> None:
+    transport, server = make(servers, fake, _expired(fake.wall + timedelta(hours=1)), ok({}))
+    with transport:
+        transport.send("ExecuteStatement", BODY)
+        transport.send("ExecuteStatement", BODY)
+    assert server is not None
+    dates = [r.headers["x-amz-date"] for r in server.requests]
+    assert dates == ["20260102T030405Z", "20260102T040405Z", "20260102T040405Z"]
+
+
+def test_a_skew_answer_without_a_date_is_raised_not_guessed(
+    servers: list[ScriptedServer], fake: FakeTime
+) -> None:
+    expired = _expired(fake.wall + timedelta(hours=1))
+    undated = Answer(403, expired.body, tuple(h for h in expired.headers if h[0] != "Date"))
+    transport, server = make(servers, fake, undated, ok({}))
+    with transport, pytest.raises(InvalidSignatureException, match="Signature expired"):
+        transport.send("ExecuteStatement", BODY)
+    assert server is not None and len(server.requests) == 1
 
 
 # -- the wire -------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ import json
 import socket
 import ssl
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -103,7 +102,7 @@ class ScriptedServer:
         self._stop.set()
         with contextlib.suppress(OSError):  # wake the blocking accept()
             socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-        self._thread.join(5)
+        self._thread.join(30)
         self._sock.close()
 
     def _serve(self) -> None:
@@ -120,7 +119,7 @@ class ScriptedServer:
                 conn.close()
                 continue
             with conn:
-                conn.settimeout(5)
+                conn.settimeout(30)  # generous: a loaded machine may be slow to send
                 with contextlib.suppress(OSError, ValueError):  # the client gave up
                     wrapped = self._wrap(conn)
                     with wrapped:
@@ -231,7 +230,7 @@ def serve() -> Iterator[type[ScriptedServer]]:
 
 
 def _post(url: str, body: bytes) -> bytes:
-    with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=5) as sock:
+    with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=30) as sock:
         sock.sendall(b"POST /Execute HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s"
                      % (len(body), body))  # fmt: skip
         reply = b""
@@ -257,7 +256,5 @@ def test_server_plays_its_script_in_order_and_repeats_the_last(
 
 
 def test_unused_port_refuses() -> None:
-    start = time.monotonic()
-    with pytest.raises(ConnectionRefusedError):
-        socket.create_connection(("127.0.0.1", unused_port()), timeout=2).close()
-    assert time.monotonic() - start < 2
+    with pytest.raises(ConnectionRefusedError):  # refused at once: not a timeout
+        socket.create_connection(("127.0.0.1", unused_port()), timeout=30).close()

@@ -20,6 +20,7 @@ import pytest
 from _waits import error_code, poll
 from botocore.exceptions import ClientError
 
+from sigv4_dataapi._auth import SigV4Auth
 from sigv4_dataapi._sigv4 import sign_request
 
 # ~3-4 M rows/s on SQLite unloaded: n=10**10 runs for hours, n=4*10**6 for about a second
@@ -92,16 +93,24 @@ def test_slow_statement_does_not_block_other_connections(local_endpoint_factory:
     endpoint = local_endpoint_factory("--statement-timeout", "3600")
     slow, probe, other = (endpoint.boto3_client(read_timeout=3600) for _ in range(3))
     tx = slow.begin_transaction(**endpoint.arns)["transactionId"]
-    threading.Thread(
-        target=error_code, daemon=True,
-        kwargs={"call": slow.execute_statement, "sql": ENDLESS, "transactionId": tx,
-                **endpoint.arns},
-    ).start()  # fmt: skip
+    ended: list[BaseException] = []
+
+    def endless() -> None:
+        try:
+            slow.execute_statement(sql=ENDLESS, transactionId=tx, **endpoint.arns)
+        except Exception as exc:  # it ends only with the endpoint
+            ended.append(exc)
+
+    caller = threading.Thread(target=endless, daemon=True)
+    caller.start()
     poll(lambda: _busy(probe, endpoint, tx), "the slow statement to be running")
     for i in range(5):
         answer = other.execute_statement(sql=f"SELECT {i}", **endpoint.arns)
         assert answer["records"] == [[{"longValue": i}]]
     assert _busy(probe, endpoint, tx)  # the others got their answers while it ran
+    assert endpoint.stop() == 0  # cancels it; the slow call ends here, not in a later test
+    caller.join(timeout=60)
+    assert ended and not caller.is_alive()
 
 
 def _signed_post(endpoint: Any, **fields: Any) -> tuple[str, bytes, dict[str, str]]:
@@ -123,15 +132,21 @@ async def _execute(client: httpx.AsyncClient, endpoint: Any, **fields: Any) -> A
 
 
 def test_many_async_clients_at_once(local_endpoint: Any) -> None:
-    """120 calls over 40 simultaneous connections (httpx async): every answer is its own."""
+    """120 calls over 40 simultaneous connections (httpx async + the project's SigV4Auth)."""
+    auth = SigV4Auth(local_endpoint.credentials(), region=local_endpoint.region,
+                     service="rds-data")  # fmt: skip
+    url = local_endpoint.endpoint + "/Execute"
+
+    async def one(client: httpx.AsyncClient, i: int) -> Any:
+        reply = await client.post(url, json={"sql": f"SELECT {i} AS i", **local_endpoint.arns})
+        return reply.json()["records"][0][0]["longValue"]
 
     async def main() -> list[Any]:
         limits = httpx.Limits(max_connections=40)
-        async with httpx.AsyncClient(verify=local_endpoint.httpx_verify, limits=limits) as client:
-            replies = await asyncio.gather(
-                *(_execute(client, local_endpoint, sql=f"SELECT {i} AS i") for i in range(120))
-            )
-        return [reply["records"][0][0]["longValue"] for reply in replies]
+        async with httpx.AsyncClient(
+            verify=local_endpoint.httpx_verify, limits=limits, auth=auth
+        ) as client:
+            return await asyncio.gather(*(one(client, i) for i in range(120)))
 
     assert asyncio.run(main()) == list(range(120))
 
