@@ -139,10 +139,11 @@ class BaseTransport:
 class Transport(BaseTransport):
     """Synchronous driver: ``time.sleep`` between retries, one keep-alive connection pool.
 
-    By default the request goes straight to an ``httpx.HTTPTransport`` (what
+    By default the request goes straight to an httpx transport (what
     ``httpx.Client`` would call after its auth, redirect and cookie layers,
-    none of which a signed Data API call uses); an injected ``http_client`` or
-    ``http_transport`` is used as given.
+    none of which a signed Data API call uses): ``_stdhttp.StdlibTransport``,
+    or ``httpx.HTTPTransport`` when a proxy applies; an injected
+    ``http_client`` or ``http_transport`` is used as given.
     """
 
     def __init__(
@@ -206,7 +207,13 @@ class Transport(BaseTransport):
     def _open(self) -> httpx.BaseTransport:
         with self._lock:
             if self._pool is None:
-                self._pool = httpx.HTTPTransport(**self._pool_options())
+                options = self._pool_options()
+                if "proxy" in options:
+                    self._pool = httpx.HTTPTransport(**options)
+                else:  # http.client is loaded already; httpcore + h11 cost ~20 ms to import
+                    from sigv4_dataapi._stdhttp import StdlibTransport
+
+                    self._pool = StdlibTransport(options["verify"])
             return self._pool
 
     def close(self) -> None:

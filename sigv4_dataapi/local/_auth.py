@@ -26,8 +26,9 @@ from sigv4_dataapi.local._faults import INVALID_TOKEN, SIGNATURE_MISMATCH, ApiEr
 from sigv4_dataapi.local._presigned import QuerySignature, check_expiry, read_query_signature
 
 SERVICE = "rds-data"
-SIGV4 = "AWS4-HMAC-SHA256"
-SIGV4A = "AWS4-ECDSA-P256-SHA256"
+SIGV4 = _sigv4.SIGV4
+SIGV4A = _sigv4.SIGV4A
+AWS4_REQUEST = _sigv4.AWS4_REQUEST
 _REQUIRED = ("Credential", "SignedHeaders", "Signature")
 _BASIC_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z")
 ONE_MECHANISM = (
@@ -135,7 +136,7 @@ def _check_scope(request: ReceivedRequest, auth: Authorization, amz_date: str, r
     if len(parts) != 4:
         raise _incomplete("Credential should have the form KEY/DATE/REGION/SERVICE/aws4_request")
     date, scope_region, service, terminator = parts
-    if terminator != "aws4_request":
+    if terminator != AWS4_REQUEST:
         raise _invalid(
             "Credential should be scoped with a valid terminator: 'aws4_request', "
             f"not '{terminator}'. "
@@ -170,27 +171,24 @@ def _request_time(request: ReceivedRequest, auth: Authorization) -> tuple[str, d
     return amz_date, when
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%SZ")
-
-
 def _check_time(
     auth: Authorization, amz_date: str, when: datetime, now: datetime, max_skew: float
 ) -> None:
     """Within ``max_skew`` of now; a presigned request instead lives ``X-Amz-Expires`` seconds."""
     skew = timedelta(seconds=max_skew)
     minutes = f"{max_skew / 60:g} min."
+    stamp = _sigv4.amz_date
     if auth.presigned is not None:
         check_expiry(auth.presigned, when, now)
     elif when < now - skew:
         raise _invalid(
-            f"Signature expired: {amz_date} is now earlier than {_stamp(now - skew)} "
-            f"({_stamp(now)} - {minutes})"
+            f"Signature expired: {amz_date} is now earlier than {stamp(now - skew)} "
+            f"({stamp(now)} - {minutes})"
         )
     if when > now + skew:
         raise _invalid(
-            f"Signature not yet current: {amz_date} is still later than {_stamp(now + skew)} "
-            f"({_stamp(now)} + {minutes})"
+            f"Signature not yet current: {amz_date} is still later than {stamp(now + skew)} "
+            f"({stamp(now)} + {minutes})"
         )
 
 

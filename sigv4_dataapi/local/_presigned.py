@@ -16,14 +16,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import unquote
 
-from sigv4_dataapi._sigv4 import MAX_EXPIRES
+from sigv4_dataapi._presign import (
+    X_AMZ_ALGORITHM,
+    X_AMZ_CREDENTIAL,
+    X_AMZ_EXPIRES,
+    X_AMZ_SIGNATURE,
+    X_AMZ_SIGNED_HEADERS,
+)
+from sigv4_dataapi._sigv4 import MAX_EXPIRES, X_AMZ_DATE, amz_date
 from sigv4_dataapi.local._faults import ApiError
 
-X_AMZ_ALGORITHM = "X-Amz-Algorithm"
-X_AMZ_SIGNATURE = "X-Amz-Signature"
 _REQUIRED = (
-    X_AMZ_ALGORITHM, "X-Amz-Credential", X_AMZ_SIGNATURE, "X-Amz-Date", "X-Amz-SignedHeaders",
-    "X-Amz-Expires",
+    X_AMZ_ALGORITHM, X_AMZ_CREDENTIAL, X_AMZ_SIGNATURE, X_AMZ_DATE, X_AMZ_SIGNED_HEADERS,
+    X_AMZ_EXPIRES,
 )  # fmt: skip
 MISSING = (
     "AWS query-string authentication requires the X-Amz-Algorithm, X-Amz-Credential, "
@@ -89,16 +94,12 @@ def read_query_signature(raw_query: str) -> QuerySignature | None:
     )
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%SZ")
-
-
 def check_expiry(query: QuerySignature, when: datetime, now: datetime) -> None:
     """403 ``InvalidSignatureException`` once ``X-Amz-Expires`` seconds have passed."""
     lifetime = timedelta(seconds=query.expires)
     if when + lifetime < now:
         raise ApiError(
             "InvalidSignatureException",
-            f"Signature expired: {query.amz_date} is now earlier than {_stamp(now - lifetime)} "
-            f"({_stamp(now)} - {query.expires} sec.)",
+            f"Signature expired: {query.amz_date} is now earlier than {amz_date(now - lifetime)} "
+            f"({amz_date(now)} - {query.expires} sec.)",
         )

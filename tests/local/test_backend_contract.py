@@ -18,8 +18,8 @@ from _backends import dropped_table, one, server_backend
 from sigv4_dataapi.local.backends import open_backend
 from sigv4_dataapi.local.backends.base import Param
 
-# engine -> the DDL suffix that makes a transactional table
-TABLE_OPTIONS = {"sqlite": "", "postgres": "", "mysql": " ENGINE=InnoDB"}
+# Backend.engine -> the DDL suffix that makes a transactional table
+TABLE_OPTIONS = {"sqlite": "", "postgresql": "", "mysql": " ENGINE=InnoDB"}
 
 
 @pytest.fixture(
@@ -41,7 +41,6 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         url = request.getfixturevalue(f"{engine}_url")
         kind = PostgresBackend if engine == "postgres" else MySQLBackend
         opened = server_backend(url, kind, engine)
-    opened.test_options = TABLE_OPTIONS[engine]
     yield opened
     opened.close()
 
@@ -54,7 +53,7 @@ def table(backend: Any) -> Iterator[str]:
 def test_transactions_commit_and_roll_back(backend: Any, table: str) -> None:
     first, other = backend.session(None, None), backend.session(None, None)
     try:
-        first.execute(f"CREATE TABLE {table} (id INT){backend.test_options}", [])
+        first.execute(f"CREATE TABLE {table} (id INT){TABLE_OPTIONS[backend.engine]}", [])
         first.begin()
         first.execute(f"INSERT INTO {table} VALUES (1)", [])
         assert one(other, f"SELECT count(*) FROM {table}") == 0  # not yet visible
@@ -73,7 +72,7 @@ def test_transactions_commit_and_roll_back(backend: Any, table: str) -> None:
 
 def test_closing_an_open_transaction_rolls_it_back(backend: Any, table: str) -> None:
     session = backend.session(None, None)
-    session.execute(f"CREATE TABLE {table} (id INT){backend.test_options}", [])
+    session.execute(f"CREATE TABLE {table} (id INT){TABLE_OPTIONS[backend.engine]}", [])
     session.begin()
     session.execute(f"INSERT INTO {table} VALUES (1)", [])
     session.close()
