@@ -55,7 +55,8 @@ class StdlibTransport(httpx.BaseTransport):
         if url.scheme not in DEFAULT_PORTS:
             raise httpx.UnsupportedProtocol(f"unsupported URL scheme {url.scheme!r}",
                                             request=request)  # fmt: skip
-        key = (url.scheme, url.host, url.port or DEFAULT_PORTS[url.scheme])
+        host = url.raw_host.decode("ascii")  # IDNA-encoded, IPv6 without brackets
+        key = (url.scheme, host, url.port or DEFAULT_PORTS[url.scheme])
         timeouts = _timeouts(request.extensions.get("timeout"))
         conn = self._checkout(key) or self._connect(key, request, timeouts["connect"])
         body = request.read()

@@ -97,7 +97,7 @@ def server() -> Iterator[KeepAlive]:
 
 
 def post(transport: StdlibTransport, url: str, body: bytes, **timeouts: float) -> httpx.Response:
-    timeout = httpx.Timeout(10.0, **timeouts).as_dict()  # type: ignore[arg-type]
+    timeout = httpx.Timeout(10.0, **timeouts).as_dict()
     request = httpx.Request("POST", url, content=body, extensions={"timeout": timeout})
     response = transport.handle_request(request)
     response.read()
@@ -266,3 +266,26 @@ def test_the_client_uses_it_unless_a_proxy_applies(env: dict[str, str], kind: ty
                           credentials=Credentials("AKID", "secret"), env=env)  # fmt: skip
     with transport:
         assert isinstance(transport._open(), kind)
+
+
+def test_an_ipv6_literal_host_is_reached() -> None:
+    class Six(KeepAlive):
+        address_family = socket.AF_INET6
+
+        def __init__(self) -> None:
+            ThreadingHTTPServer.__init__(self, ("::1", 0), _Echo)
+            self.tls, self.close_after, self.connections = None, False, 0
+            self.bodies, self.closed = [], threading.Event()
+            self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+            self.thread.start()
+
+    try:
+        server = Six()
+    except OSError as exc:
+        pytest.skip(f"no IPv6 loopback here: {exc}")
+    try:
+        with StdlibTransport(False) as transport:
+            url = f"http://[::1]:{server.server_address[1]}/Execute"
+            assert post(transport, url, b"six").content == b"six"
+    finally:
+        server.stop()
