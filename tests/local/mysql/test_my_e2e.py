@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from _my import MYSQL_URL
-from botocore.exceptions import ClientError
-
-from sigv4_dataapi.local.backends.mysql import (
-    MySQLBackend,
+from _backends import (
+    MYSQL_URL,
+    assert_error_texts_per_flavour,
+    assert_statement_timeout_stops,
+    e2e_fixtures,
 )
 
 pytestmark = pytest.mark.mysql
 
 
-@pytest.fixture(scope="module")
-def my_endpoints(
-    backend: MySQLBackend, local_endpoint_module_factory: Callable[..., Any]
-) -> dict[str, Any]:
-    """A v2 and a v1 endpoint on MariaDB, the v2 one with a 1 s statement timeout."""
-    v2 = local_endpoint_module_factory(
-        "--statement-timeout", "1", database_url=MYSQL_URL, engine="mysql"
-    )
-    v1 = local_endpoint_module_factory(database_url=MYSQL_URL, engine="mysql", flavor="v1")
-    return {"v2": v2, "v1": v1}
+endpoints, rds, arns = e2e_fixtures(MYSQL_URL, "mysql")
 
 
 def _param(name: str, value: dict[str, Any], hint: str | None = None) -> dict[str, Any]:
@@ -33,16 +23,6 @@ def _param(name: str, value: dict[str, Any], hint: str | None = None) -> dict[st
     if hint:
         param["typeHint"] = hint
     return param
-
-
-@pytest.fixture
-def rds(my_endpoints: dict[str, Any]) -> Any:
-    return my_endpoints["v2"].boto3_client()
-
-
-@pytest.fixture
-def arns(my_endpoints: dict[str, Any]) -> dict[str, str]:
-    return dict(my_endpoints["v2"].arns)
 
 
 def test_e2e_generated_fields(rds: Any, arns: dict[str, str], table: str) -> None:
@@ -103,28 +83,19 @@ def test_e2e_values_and_metadata(rds: Any, arns: dict[str, str], table: str) -> 
     assert (name["precision"], name["nullable"], name["tableName"]) == (200, 0, table)
 
 
-def test_e2e_error_texts_per_flavour(my_endpoints: dict[str, Any]) -> None:
+def test_e2e_error_texts_per_flavour(endpoints: dict[str, Any]) -> None:
     sql = "SELECT * FROM no_such_table_xyz"
     text = "Table 'test.no_such_table_xyz' doesn't exist"
     expected = {
         "v2": ("DatabaseErrorException", f"{text}; Error code: 1146; SQLState: 42S02"),
         "v1": ("BadRequestException", f"Database error code: 1146. Message: {text}"),
     }
-    for flavor, (code, message) in expected.items():
-        endpoint = my_endpoints[flavor]
-        with pytest.raises(ClientError) as caught:
-            endpoint.boto3_client().execute_statement(sql=sql, **endpoint.arns)
-        error = caught.value.response["Error"]
-        assert (error["Code"], error["Message"]) == (code, message)
+    assert_error_texts_per_flavour(endpoints, sql, expected)
 
 
 def test_e2e_statement_timeout_kills_the_query(rds: Any, arns: dict[str, str]) -> None:
     """Unkilled, SLEEP would return a row after 30 s: the error proves the KILL QUERY."""
-    with pytest.raises(ClientError) as caught:
-        rds.execute_statement(sql="SELECT SLEEP(30)", **arns)
-    assert caught.value.response["Error"]["Code"] == "StatementTimeoutException"
-    assert caught.value.response["dbConnectionId"] > 0  # the server thread id
-    assert rds.execute_statement(sql="SELECT 1", **arns)["records"] == [[{"longValue": 1}]]
+    assert_statement_timeout_stops(rds, arns, "SELECT SLEEP(30)")
 
 
 def test_e2e_transaction_rollback(rds: Any, arns: dict[str, str], table: str) -> None:

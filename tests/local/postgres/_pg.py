@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-from _backends import one
+from _backends import PG_URL, one
 
 __all__ = ["PG_URL", "one"]
-
-# the variable tests/conftest.py reads; the older SIGV4_DATAAPI_PG_URL still works
-PG_URL = (
-    os.environ.get("SIGV4_DATAAPI_TEST_POSTGRES_URL")
-    or os.environ.get("SIGV4_DATAAPI_PG_URL")
-    or "postgresql://postgres@127.0.0.1:5432/test"
-)

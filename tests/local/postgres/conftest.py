@@ -3,27 +3,8 @@ fails instead under ``CI=true``), a session, a table name dropped afterwards."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from _backends import PG_URL, server_fixtures
 
-import pytest
-from _backends import dropped_table, fresh_session, server_backend
-from _pg import PG_URL
+from sigv4_dataapi.local.backends.postgres import PostgresBackend
 
-from sigv4_dataapi.local.backends.postgres import PostgresBackend, PostgresSession
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[PostgresBackend]:
-    engine = server_backend(PG_URL, PostgresBackend, "PostgreSQL")
-    yield engine
-    engine.close()
-
-
-@pytest.fixture
-def session(backend: PostgresBackend) -> Iterator[PostgresSession]:
-    yield from fresh_session(backend)
-
-
-@pytest.fixture
-def table(backend: PostgresBackend) -> Iterator[str]:
-    yield from dropped_table(backend, "b2_pg")
+backend, session, table = server_fixtures(PG_URL, PostgresBackend, "PostgreSQL", "b2_pg")

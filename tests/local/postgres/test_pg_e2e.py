@@ -3,40 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from _pg import PG_URL
-from botocore.exceptions import ClientError
-
-from sigv4_dataapi.local.backends.postgres import (
-    PostgresBackend,
+from _backends import (
+    PG_URL,
+    assert_error_texts_per_flavour,
+    assert_statement_timeout_stops,
+    e2e_fixtures,
 )
+from botocore.exceptions import ClientError
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture(scope="module")
-def pg_endpoints(
-    backend: PostgresBackend, local_endpoint_module_factory: Callable[..., Any]
-) -> dict[str, Any]:
-    """A v2 and a v1 endpoint on PostgreSQL, the v2 one with a 1 s statement timeout."""
-    v2 = local_endpoint_module_factory(
-        "--statement-timeout", "1", database_url=PG_URL, engine="postgres"
-    )
-    v1 = local_endpoint_module_factory(database_url=PG_URL, engine="postgres", flavor="v1")
-    return {"v2": v2, "v1": v1}
-
-
-@pytest.fixture
-def rds(pg_endpoints: dict[str, Any]) -> Any:
-    return pg_endpoints["v2"].boto3_client()
-
-
-@pytest.fixture
-def arns(pg_endpoints: dict[str, Any]) -> dict[str, str]:
-    return dict(pg_endpoints["v2"].arns)
+endpoints, rds, arns = e2e_fixtures(PG_URL, "postgres")
 
 
 def test_e2e_arrays_and_timestamptz_on_the_wire(rds: Any, arns: dict[str, str]) -> None:
@@ -107,7 +88,7 @@ def test_e2e_unhinted_uuid_fails_like_the_service(
     assert message.endswith(f"; Position: {sql.index(':u') + 1}; SQLState: 42804")
 
 
-def test_e2e_error_texts_per_flavour(pg_endpoints: dict[str, Any]) -> None:
+def test_e2e_error_texts_per_flavour(endpoints: dict[str, Any]) -> None:
     sql = "SELECT * FROM no_such_table_xyz"
     expected = {
         "v2": ("DatabaseErrorException",
@@ -115,12 +96,7 @@ def test_e2e_error_texts_per_flavour(pg_endpoints: dict[str, Any]) -> None:
         "v1": ("BadRequestException",
                'ERROR: relation "no_such_table_xyz" does not exist\n  Position: 15'),
     }  # fmt: skip
-    for flavor, (code, message) in expected.items():
-        endpoint = pg_endpoints[flavor]
-        with pytest.raises(ClientError) as caught:
-            endpoint.boto3_client().execute_statement(sql=sql, **endpoint.arns)
-        error = caught.value.response["Error"]
-        assert (error["Code"], error["Message"]) == (code, message)
+    assert_error_texts_per_flavour(endpoints, sql, expected)
 
 
 def test_e2e_unsupported_type_message(rds: Any, arns: dict[str, str]) -> None:
@@ -135,11 +111,7 @@ def test_e2e_unsupported_type_message(rds: Any, arns: dict[str, str]) -> None:
 
 def test_e2e_statement_timeout_cancels_the_query(rds: Any, arns: dict[str, str]) -> None:
     """Uncancelled, pg_sleep would return a row after 30 s: the error proves the cancel."""
-    with pytest.raises(ClientError) as caught:
-        rds.execute_statement(sql="SELECT pg_sleep(30)", **arns)
-    assert caught.value.response["Error"]["Code"] == "StatementTimeoutException"
-    assert caught.value.response["dbConnectionId"] > 0  # the backend pid
-    assert rds.execute_statement(sql="SELECT 1", **arns)["records"] == [[{"longValue": 1}]]
+    assert_statement_timeout_stops(rds, arns, "SELECT pg_sleep(30)")
 
 
 def test_e2e_batch_in_a_transaction(rds: Any, arns: dict[str, str], table: str) -> None:
