@@ -2,7 +2,7 @@
 
 The flags are curl's and the AWS CLI's (``-v -i -o --fail``, ``--region
 --profile --endpoint-url``), so nothing has to be learnt twice. What a command
-prints about a request is in ``_show`` (redacted), its HTTP in ``_http``.
+prints about a request is in ``_show`` (redacted); its HTTP is the library's ``_stdhttp``.
 
 Module level imports are standard library only (argparse must stay cheap).
 """

@@ -86,13 +86,13 @@ def _hooks(verbose: _show.Verbose, seen: _Seen, progress: _show.ResumeProgress) 
 
 def _transport_for(conn: _common.Connection, source: CredentialSource, ctx: Context) -> Transport:
     from sigv4_dataapi import _retry, _transport
-    from sigv4_dataapi._commands import _http
 
+    # No http_transport: the library's default is already http.client-based (_stdhttp),
+    # and httpx's own transport when a proxy applies.
     return _transport.Transport(
         region=conn.region, endpoint_url=conn.endpoint_url, credentials=source,
         verify=conn.verify, timeout=conn.timeout, env=ctx.env,
         retry=_retry.RetryPolicy(resume_timeout=conn.resume_timeout),
-        http_transport=_http.http_transport(conn, conn.endpoint_url or "", ctx),
     )  # fmt: skip
 
 

@@ -187,14 +187,16 @@ def _http_client(conn: _common.Connection, url: str, ctx: Context) -> httpx.Clie
     import httpx
 
     from sigv4_dataapi import __version__, _endpoint
-    from sigv4_dataapi._commands import _http
+    from sigv4_dataapi._stdhttp import StdlibTransport
 
     proxy = _endpoint.proxy_for(url, ctx.env)
+    # http.client is loaded already; httpx's own transport (httpcore) only for a proxy
+    transport = None if proxy is not None else StdlibTransport(conn.verify)
     return httpx.Client(
         headers={"User-Agent": f"sigv4-dataapi/{__version__}"},
         verify=conn.verify,
         timeout=conn.timeout,
-        transport=_http.http_transport(conn, url, ctx),
+        transport=transport,
         proxy=proxy,
         trust_env=False,  # the proxy comes from the injected environment
         follow_redirects=False,  # a redirect would need a new signature
