@@ -1,0 +1,203 @@
+"""PostgreSQL types over the Data API (reference C.5 item 6).
+
+Two SQLAlchemy hooks do all the work, chosen per type from the schema rather
+than by sniffing values:
+
+- ``render_bind_cast``: the Data API binds a ``str`` as ``varchar`` (as pgjdbc
+  does), which PostgreSQL will not assign to a ``json``/``uuid``/enum/
+  ``interval``/array column; the compiler wraps such parameters in
+  ``CAST(:p AS type)``. Arrays travel as escaped array literals (the service
+  binds scalars only).
+- ``column_expression``: result types the service refuses (``interval``,
+  ``"char"``, ``int2vector``, enum and uuid arrays...) are selected as text or
+  as a supported array type and parsed back by ``result_processor``. JSON is
+  selected as text too, so the deserializer configured on the engine always
+  sees the document text, whatever the driver would have decoded.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from sqlalchemy import types as sqltypes
+from sqlalchemy.dialects.postgresql import ARRAY, ENUM, INTERVAL, JSON, JSONB
+from sqlalchemy.dialects.postgresql.json import JSONPathType
+from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR
+from sqlalchemy.dialects.postgresql.types import OID, PGUuid
+from sqlalchemy.sql import elements, expression
+
+from sigv4_dataapi.dialect._interval import interval_text, parse_interval
+
+__all__ = ["COLSPECS"]
+
+# Element types whose arrays the service cannot return (F9, F17b): read as text[].
+_TEXT_ARRAY_ITEMS = (sqltypes.Enum, sqltypes.Uuid, sqltypes.Interval, sqltypes.JSON)
+
+
+def _as_text(colexpr: Any) -> Any:
+    return expression.cast(colexpr, sqltypes.TEXT)
+
+
+class DataAPIJSON(JSON):
+    render_bind_cast = True
+
+    def column_expression(self, colexpr: Any) -> Any:
+        return _as_text(colexpr)
+
+
+class DataAPIJSONB(JSONB):
+    render_bind_cast = True
+
+    def column_expression(self, colexpr: Any) -> Any:
+        return _as_text(colexpr)
+
+
+class DataAPIJSONPathType(JSONPathType):
+    """A path list bound as ``CAST(:p AS TEXT[])`` (``#>`` takes ``text[]``, not varchar)."""
+
+    render_bind_cast = True
+
+
+class DataAPIJSONIntIndex(sqltypes.JSON.JSONIntIndexType):
+    """``json -> :i``: the service binds an int as ``int8``; the operator takes ``int``."""
+
+    __visit_name__ = "json_int_index"
+    render_bind_cast = True
+
+
+class DataAPIJSONStrIndex(sqltypes.JSON.JSONStrIndexType):
+    __visit_name__ = "json_str_index"
+    render_bind_cast = True
+
+
+class DataAPIInteger(sqltypes.Integer):
+    """An int is bound as ``int8``; ``date + :n`` and ``substr(s, :n)`` want ``int``."""
+
+    render_bind_cast = True
+
+
+class DataAPISmallInteger(sqltypes.SmallInteger):
+    render_bind_cast = True
+
+
+class DataAPIBigInteger(sqltypes.BigInteger):
+    render_bind_cast = True
+
+
+class DataAPIUuid(PGUuid[Any]):
+    """The service sends a uuid as its text: make it a ``UUID`` when ``as_uuid``."""
+
+    render_bind_cast = True
+
+    def result_processor(self, dialect: Any, coltype: object) -> Any:
+        if self.as_uuid:
+            return lambda value: uuid.UUID(value) if isinstance(value, str) else value
+        return lambda value: value if value is None else str(value)
+
+
+class DataAPIEnum(ENUM):
+    render_bind_cast = True
+
+
+class DataAPIInterval(INTERVAL):
+    """Selected as text (the service refuses ``interval``), bound as interval text."""
+
+    render_bind_cast = True
+
+    @classmethod
+    def adapt_emulated_to_native(cls, interval: Any, **kw: Any) -> DataAPIInterval:
+        return cls(precision=interval.second_precision)
+
+    def column_expression(self, colexpr: Any) -> Any:
+        return _as_text(colexpr)
+
+    def bind_processor(self, dialect: Any) -> Any:
+        def process(value: Any) -> Any:
+            return interval_text(value) if isinstance(value, datetime.timedelta) else value
+
+        return process
+
+    def result_processor(self, dialect: Any, coltype: object) -> Any:
+        return lambda value: parse_interval(value) if isinstance(value, str) else value
+
+
+class DataAPIARRAY(ARRAY):
+    """Bound as an escaped array literal; unsupported element types read as ``text[]``."""
+
+    render_bind_cast = True
+
+    def bind_processor(self, dialect: Any) -> Any:
+        from sigv4_dataapi import pg_array_literal
+
+        items = super().bind_processor(dialect)
+
+        def process(value: Any) -> Any:
+            if value is None:
+                return None
+            return pg_array_literal(items(value) if items else value)
+
+        return process
+
+    def column_expression(self, colexpr: Any) -> Any:
+        if isinstance(self.item_type, _TEXT_ARRAY_ITEMS):
+            return expression.cast(colexpr, ARRAY(sqltypes.TEXT, dimensions=self.dimensions))
+        return colexpr
+
+
+def _catalog_column(colexpr: Any) -> bool:
+    """Whether ``colexpr`` is (a label of) a column of a ``pg_catalog`` table."""
+    while isinstance(colexpr, elements.Label):
+        colexpr = colexpr.element
+    table = getattr(colexpr, "table", None)
+    return getattr(table, "schema", None) == "pg_catalog"
+
+
+class CatalogChar(sqltypes.CHAR):
+    """pg_catalog's ``"char"`` columns (``attgenerated``, ``contype``...) read as text.
+
+    The service refuses a ``"char"`` result column (F17b), which is what breaks
+    SQLAlchemy's PostgreSQL reflection on other drivers; user ``CHAR(n)``
+    columns (``bpchar``) are left alone.
+    """
+
+    def column_expression(self, colexpr: Any) -> Any:
+        return _as_text(colexpr) if _catalog_column(colexpr) else colexpr
+
+
+class CatalogInt2Vector(INT2VECTOR):
+    """``int2vector`` (``pg_index.indoption``) read as ``smallint[]``."""
+
+    def column_expression(self, colexpr: Any) -> Any:
+        return expression.cast(colexpr, ARRAY(sqltypes.SmallInteger))
+
+
+class CatalogOidVector(OIDVECTOR):
+    """``oidvector`` read as ``oid[]``."""
+
+    def column_expression(self, colexpr: Any) -> Any:
+        return expression.cast(colexpr, ARRAY(OID))
+
+
+COLSPECS: dict[Any, Any] = {
+    sqltypes.JSON: DataAPIJSON,
+    JSON: DataAPIJSON,
+    JSONB: DataAPIJSONB,
+    sqltypes.JSON.JSONPathType: DataAPIJSONPathType,
+    sqltypes.JSON.JSONIntIndexType: DataAPIJSONIntIndex,
+    sqltypes.JSON.JSONStrIndexType: DataAPIJSONStrIndex,
+    sqltypes.Integer: DataAPIInteger,
+    sqltypes.SmallInteger: DataAPISmallInteger,
+    sqltypes.BigInteger: DataAPIBigInteger,
+    sqltypes.Uuid: DataAPIUuid,
+    sqltypes.Enum: DataAPIEnum,
+    ENUM: DataAPIEnum,
+    sqltypes.Interval: DataAPIInterval,
+    INTERVAL: DataAPIInterval,
+    sqltypes.ARRAY: DataAPIARRAY,
+    ARRAY: DataAPIARRAY,
+    sqltypes.CHAR: CatalogChar,
+    INT2VECTOR: CatalogInt2Vector,
+    OIDVECTOR: CatalogOidVector,
+}

@@ -1,0 +1,107 @@
+"""``postgresql+dataapi://`` and ``postgresql+dataapi_async://``: PostgreSQL over the Data API.
+
+Built on SQLAlchemy's ``PGDialect``; what differs from a socket driver:
+
+- parameters are named (``:name``) and typed by the service as pgjdbc types
+  them, so a few are wrapped in ``CAST(... AS type)`` (``_pg_types``);
+- result types the service refuses are selected as text and parsed back,
+  which also keeps reflection's catalog queries (``"char"`` columns) working;
+- ``stream_results`` / ``yield_per`` use the DB-API's streaming cursor
+  (``DECLARE`` / ``FETCH`` pages sized under the 1 MiB limit);
+- multi-row INSERTs are paged by size (``_imv``); isolation levels are applied
+  per transaction (``_base``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import types as sqltypes
+from sqlalchemy.dialects.postgresql.base import PGCompiler, PGDialect, PGExecutionContext
+from sqlalchemy.engine import interfaces
+
+from sigv4_dataapi.dialect._base import DataAPIDialectMixin
+from sigv4_dataapi.dialect._imv import InsertManyValuesPaging
+from sigv4_dataapi.dialect._pg_types import COLSPECS
+
+__all__ = ["PGDialect_dataapi", "PGDialect_dataapi_async"]
+
+
+class PGExecutionContext_dataapi(PGExecutionContext):
+    def create_server_side_cursor(self) -> Any:
+        return self.dialect._server_side_cursor(self._dbapi_connection)  # type: ignore[attr-defined]
+
+
+class PGCompiler_dataapi(InsertManyValuesPaging, PGCompiler):
+    def render_bind_cast(self, type_: Any, dbapi_type: Any, sqltext: str) -> str:
+        """``CAST(:p AS type)``: the standard spelling, unambiguous next to ``:name``."""
+        if isinstance(dbapi_type, sqltypes.JSON.JSONPathType):
+            return f"CAST({sqltext} AS TEXT[])"
+        if dbapi_type._type_affinity is sqltypes.String and getattr(dbapi_type, "length", None):
+            dbapi_type = sqltypes.STRINGTYPE
+        rendered = self.dialect.type_compiler_instance.process(
+            dbapi_type, identifier_preparer=self.preparer
+        )
+        return f"CAST({sqltext} AS {rendered})"
+
+
+class PGDialect_dataapi(DataAPIDialectMixin, PGDialect):
+    """PostgreSQL (Aurora PostgreSQL) through ``sigv4_dataapi.dbapi``."""
+
+    supports_statement_cache = True
+    engine_name = "postgresql"
+    execution_ctx_cls = PGExecutionContext_dataapi
+    statement_compiler = PGCompiler_dataapi
+    bind_typing = interfaces.BindTyping.RENDER_CASTS
+    supports_server_side_cursors = True
+    use_insertmanyvalues = True
+    colspecs = {**PGDialect.colspecs, **COLSPECS}
+
+    def _server_side_cursor(self, dbapi_connection: Any) -> Any:
+        return dbapi_connection.cursor(stream=True)
+
+    def _isolation_query(self) -> str:
+        return "SHOW transaction_isolation"
+
+    def set_readonly(self, connection: Any, value: bool) -> None:
+        raise NotImplementedError("SET SESSION does not persist over the Data API")
+
+    def get_readonly(self, connection: Any) -> bool:
+        raise NotImplementedError("SET SESSION does not persist over the Data API")
+
+    def set_deferrable(self, connection: Any, value: bool) -> None:
+        raise NotImplementedError("SET SESSION does not persist over the Data API")
+
+    def get_deferrable(self, connection: Any) -> bool:
+        raise NotImplementedError("SET SESSION does not persist over the Data API")
+
+    def do_ping(self, dbapi_connection: Any) -> bool:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        return True
+
+
+class PGDialect_dataapi_async(PGDialect_dataapi):
+    """The same over ``dbapi.connect_async`` (``create_async_engine``)."""
+
+    supports_statement_cache = True
+    is_async = True
+    driver = "dataapi_async"
+
+    @classmethod
+    def import_dbapi(cls) -> Any:
+        from sigv4_dataapi.dialect._async import AsyncAdaptedDBAPI
+
+        return AsyncAdaptedDBAPI(super().import_dbapi())
+
+    def _server_side_cursor(self, dbapi_connection: Any) -> Any:
+        return dbapi_connection.cursor(server_side=True)
+
+    def get_driver_connection(self, connection: Any) -> Any:
+        return connection._connection
+
+
+dialect = PGDialect_dataapi
