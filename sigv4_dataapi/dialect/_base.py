@@ -18,7 +18,13 @@ from sqlalchemy.engine import URL
 
 from sigv4_dataapi.dialect._url import connect_kwargs
 
-__all__ = ["DataAPIDialectMixin"]
+__all__ = ["BINDNAME_ESCAPES", "DataAPIDialectMixin"]
+
+# A Data API parameter name is letters, digits and underscores: every other character a
+# column name may hold is escaped in the bind name (SQLAlchemy maps the names back).
+BINDNAME_ESCAPES: dict[str, str] = {
+    char: f"_{index:02d}" for index, char in enumerate(" !\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~")
+}
 
 # Service error codes after which the DB-API connection's transaction is gone or
 # the database could not be reached: the pool must not hand the connection out again.
@@ -73,7 +79,11 @@ class DataAPIDialectMixin:
         return level or self.get_default_isolation_level(dbapi_connection)
 
     def get_default_isolation_level(self, dbapi_connection: Any) -> str:
-        """The server's default level, read outside any transaction (one call, no BEGIN)."""
+        """The level set on this connection, else the server's default read outside any
+        transaction (one call, no BEGIN)."""
+        level = self._levels.get(dbapi_connection)
+        if level is not None:
+            return level
         autocommit = dbapi_connection.autocommit
         dbapi_connection.autocommit = True
         try:

@@ -33,25 +33,27 @@ from sigv4_dataapi.dialect._interval import interval_text, parse_interval
 __all__ = ["COLSPECS"]
 
 # Element types whose arrays the service cannot return (F9, F17b): read as text[].
-_TEXT_ARRAY_ITEMS = (sqltypes.Enum, sqltypes.Uuid, sqltypes.Interval, sqltypes.JSON)
+# ``_varchar`` included: only ``text[]`` is documented among the string arrays (F15).
+_TEXT_ARRAY_ITEMS = (sqltypes.String, sqltypes.Uuid, sqltypes.Interval, sqltypes.JSON)
 
 
-def _as_text(colexpr: Any) -> Any:
-    return expression.cast(colexpr, sqltypes.TEXT)
+def _selected_as(colexpr: Any, sql_type: Any, type_: Any) -> Any:
+    """``CAST(colexpr AS sql_type)`` that keeps ``type_`` (and so its result processor)."""
+    return expression.type_coerce(expression.cast(colexpr, sql_type), type_)
 
 
 class DataAPIJSON(JSON):
     render_bind_cast = True
 
     def column_expression(self, colexpr: Any) -> Any:
-        return _as_text(colexpr)
+        return _selected_as(colexpr, sqltypes.TEXT, self)
 
 
 class DataAPIJSONB(JSONB):
     render_bind_cast = True
 
     def column_expression(self, colexpr: Any) -> Any:
-        return _as_text(colexpr)
+        return _selected_as(colexpr, sqltypes.TEXT, self)
 
 
 class DataAPIJSONPathType(JSONPathType):
@@ -86,6 +88,24 @@ class DataAPIBigInteger(sqltypes.BigInteger):
     render_bind_cast = True
 
 
+class DataAPIDate(sqltypes.Date):
+    """``:p IS NULL`` needs a type; a ``timestamptz`` literal needs its zone kept."""
+
+    render_bind_cast = True
+
+
+class DataAPIDateTime(sqltypes.DateTime):
+    render_bind_cast = True
+
+
+class DataAPITime(sqltypes.Time):
+    render_bind_cast = True
+
+
+class DataAPIString(sqltypes.String):
+    render_bind_cast = True
+
+
 class DataAPIUuid(PGUuid[Any]):
     """The service sends a uuid as its text: make it a ``UUID`` when ``as_uuid``."""
 
@@ -111,7 +131,7 @@ class DataAPIInterval(INTERVAL):
         return cls(precision=interval.second_precision)
 
     def column_expression(self, colexpr: Any) -> Any:
-        return _as_text(colexpr)
+        return _selected_as(colexpr, sqltypes.TEXT, self)
 
     def bind_processor(self, dialect: Any) -> Any:
         def process(value: Any) -> Any:
@@ -142,7 +162,7 @@ class DataAPIARRAY(ARRAY):
 
     def column_expression(self, colexpr: Any) -> Any:
         if isinstance(self.item_type, _TEXT_ARRAY_ITEMS):
-            return expression.cast(colexpr, ARRAY(sqltypes.TEXT, dimensions=self.dimensions))
+            return _selected_as(colexpr, ARRAY(sqltypes.TEXT, dimensions=self.dimensions), self)
         return colexpr
 
 
@@ -163,21 +183,21 @@ class CatalogChar(sqltypes.CHAR):
     """
 
     def column_expression(self, colexpr: Any) -> Any:
-        return _as_text(colexpr) if _catalog_column(colexpr) else colexpr
+        return _selected_as(colexpr, sqltypes.TEXT, self) if _catalog_column(colexpr) else colexpr
 
 
 class CatalogInt2Vector(INT2VECTOR):
     """``int2vector`` (``pg_index.indoption``) read as ``smallint[]``."""
 
     def column_expression(self, colexpr: Any) -> Any:
-        return expression.cast(colexpr, ARRAY(sqltypes.SmallInteger))
+        return _selected_as(colexpr, ARRAY(sqltypes.SmallInteger), self)
 
 
 class CatalogOidVector(OIDVECTOR):
     """``oidvector`` read as ``oid[]``."""
 
     def column_expression(self, colexpr: Any) -> Any:
-        return expression.cast(colexpr, ARRAY(OID))
+        return _selected_as(colexpr, ARRAY(OID), self)
 
 
 COLSPECS: dict[Any, Any] = {
@@ -190,6 +210,10 @@ COLSPECS: dict[Any, Any] = {
     sqltypes.Integer: DataAPIInteger,
     sqltypes.SmallInteger: DataAPISmallInteger,
     sqltypes.BigInteger: DataAPIBigInteger,
+    sqltypes.Date: DataAPIDate,
+    sqltypes.DateTime: DataAPIDateTime,
+    sqltypes.Time: DataAPITime,
+    sqltypes.String: DataAPIString,
     sqltypes.Uuid: DataAPIUuid,
     sqltypes.Enum: DataAPIEnum,
     ENUM: DataAPIEnum,

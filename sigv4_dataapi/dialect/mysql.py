@@ -24,7 +24,7 @@ from sqlalchemy.dialects.mysql.json import JSON
 from sqlalchemy.dialects.mysql.types import TIME
 from sqlalchemy.sql import expression
 
-from sigv4_dataapi.dialect._base import DataAPIDialectMixin
+from sigv4_dataapi.dialect._base import BINDNAME_ESCAPES, DataAPIDialectMixin
 from sigv4_dataapi.dialect._imv import InsertManyValuesPaging
 
 __all__ = ["MySQLDialect_dataapi", "MySQLDialect_dataapi_async"]
@@ -47,11 +47,11 @@ class DataAPIJSON(JSON):
     ``LONGTEXT``; either way the engine's deserializer sees the document text."""
 
     def column_expression(self, colexpr: Any) -> Any:
-        return expression.cast(colexpr, sqltypes.CHAR)
+        return expression.type_coerce(expression.cast(colexpr, sqltypes.CHAR), self)
 
 
 class MySQLCompiler_dataapi(InsertManyValuesPaging, MySQLCompiler):
-    pass
+    bindname_escape_characters = BINDNAME_ESCAPES
 
 
 class MySQLDialect_dataapi(DataAPIDialectMixin, MySQLDialect):

@@ -20,7 +20,7 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.postgresql.base import PGCompiler, PGDialect, PGExecutionContext
 from sqlalchemy.engine import interfaces
 
-from sigv4_dataapi.dialect._base import DataAPIDialectMixin
+from sigv4_dataapi.dialect._base import BINDNAME_ESCAPES, DataAPIDialectMixin
 from sigv4_dataapi.dialect._imv import InsertManyValuesPaging
 from sigv4_dataapi.dialect._pg_types import COLSPECS
 
@@ -33,12 +33,13 @@ class PGExecutionContext_dataapi(PGExecutionContext):
 
 
 class PGCompiler_dataapi(InsertManyValuesPaging, PGCompiler):
+    bindname_escape_characters = BINDNAME_ESCAPES
     def render_bind_cast(self, type_: Any, dbapi_type: Any, sqltext: str) -> str:
         """``CAST(:p AS type)``: the standard spelling, unambiguous next to ``:name``."""
         if isinstance(dbapi_type, sqltypes.JSON.JSONPathType):
             return f"CAST({sqltext} AS TEXT[])"
-        if dbapi_type._type_affinity is sqltypes.String and getattr(dbapi_type, "length", None):
-            dbapi_type = sqltypes.STRINGTYPE
+        if not isinstance(dbapi_type, sqltypes.Enum) and isinstance(dbapi_type, sqltypes.String):
+            return f"CAST({sqltext} AS VARCHAR)"  # no length or collation: a parameter has none
         rendered = self.dialect.type_compiler_instance.process(
             dbapi_type, identifier_preparer=self.preparer
         )
@@ -55,6 +56,9 @@ class PGDialect_dataapi(DataAPIDialectMixin, PGDialect):
     bind_typing = interfaces.BindTyping.RENDER_CASTS
     supports_server_side_cursors = True
     use_insertmanyvalues = True
+    # JSON is selected as text and parsed by the engine's (or the default) deserializer.
+    supports_native_json_serialization = False
+    supports_native_json_deserialization = False
     colspecs = {**PGDialect.colspecs, **COLSPECS}
 
     def _server_side_cursor(self, dbapi_connection: Any) -> Any:
