@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL
 
 from sigv4_dataapi.dialect._url import connect_kwargs
 
-__all__ = ["BINDNAME_ESCAPES", "DataAPIDialectMixin"]
+__all__ = ["BINDNAME_ESCAPES", "DataAPIBindNames", "DataAPIDialectMixin"]
 
 # A Data API parameter name is letters, digits and underscores: every other character a
 # column name may hold is escaped in the bind name (SQLAlchemy maps the names back).
@@ -33,6 +33,30 @@ _DISCONNECT_CODES = frozenset({
     "DatabaseUnavailableException", "ServiceUnavailableError",
     "InvalidResourceStateException", "HttpEndpointNotEnabledException",
 })  # fmt: skip
+
+
+
+def _plain_name(name: str) -> str:
+    """``name`` as a Data API parameter name: ASCII word characters, not led by a digit."""
+    text = "".join(c if c.isascii() else f"_u{ord(c):x}" for c in name)
+    text = "".join(BINDNAME_ESCAPES.get(c, c) for c in text)
+    return "p_" + text if text[:1].isdigit() else text
+
+
+class DataAPIBindNames:
+    """Compiler mixin: bind names the service's ``:name`` parser reads as one name.
+
+    SQLAlchemy escapes punctuation by ``bindname_escape_characters``; a name
+    led by a digit or holding non-ASCII letters needs the same treatment here.
+    """
+
+    bindname_escape_characters = BINDNAME_ESCAPES
+
+    def bindparam_string(self, name: str, **kw: Any) -> str:
+        if not kw.get("escaped_from") and (name[:1].isdigit() or not name.isascii()):
+            kw["escaped_from"] = name
+            name = _plain_name(name)
+        return super().bindparam_string(name, **kw)  # type: ignore[misc,no-any-return]
 
 
 class DataAPIDialectMixin:

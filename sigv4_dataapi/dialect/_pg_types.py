@@ -18,6 +18,7 @@ than by sniffing values:
 from __future__ import annotations
 
 import datetime
+import decimal
 import uuid
 from typing import Any
 
@@ -28,6 +29,7 @@ from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR
 from sqlalchemy.dialects.postgresql.types import OID, PGUuid
 from sqlalchemy.sql import elements, expression
 
+from sigv4_dataapi.dialect._arraytext import parse_array
 from sigv4_dataapi.dialect._interval import interval_text, parse_interval
 
 __all__ = ["COLSPECS"]
@@ -161,9 +163,43 @@ class DataAPIARRAY(ARRAY):
         return process
 
     def column_expression(self, colexpr: Any) -> Any:
+        if (self.dimensions or 1) > 1:
+            return _selected_as(colexpr, sqltypes.TEXT, self)
         if isinstance(self.item_type, _TEXT_ARRAY_ITEMS):
             return _selected_as(colexpr, ARRAY(sqltypes.TEXT, dimensions=self.dimensions), self)
         return colexpr
+
+
+    def result_processor(self, dialect: Any, coltype: object) -> Any:
+        """Multi-dimensional arrays arrive as their text: parse, type the items, then
+        let SQLAlchemy's own processing run."""
+        parent = super().result_processor(dialect, coltype)
+        if (self.dimensions or 1) <= 1:
+            return parent
+        item = _ITEM_FROM_TEXT.get(self.item_type._type_affinity, None)
+
+        def process(value: Any) -> Any:
+            if isinstance(value, str):
+                value = _typed(parse_array(value), item)
+            return parent(value) if parent else value
+
+        return process
+
+
+def _typed(items: list[Any], convert: Any) -> list[Any]:
+    if convert is None:
+        return items
+    return [_typed(v, convert) if isinstance(v, list) else v if v is None else convert(v)
+            for v in items]  # fmt: skip
+
+
+# Element text -> Python value, for the item types PostgreSQL prints unquoted.
+_ITEM_FROM_TEXT: dict[Any, Any] = {
+    sqltypes.Integer: int,
+    sqltypes.Float: float,
+    sqltypes.Numeric: decimal.Decimal,
+    sqltypes.Boolean: lambda v: v == "t",
+}
 
 
 def _catalog_column(colexpr: Any) -> bool:

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.mysql.json import JSON
 from sqlalchemy.dialects.mysql.types import TIME
 from sqlalchemy.sql import expression
 
-from sigv4_dataapi.dialect._base import BINDNAME_ESCAPES, DataAPIDialectMixin
+from sigv4_dataapi.dialect._base import DataAPIBindNames, DataAPIDialectMixin
 from sigv4_dataapi.dialect._imv import InsertManyValuesPaging
 
 __all__ = ["MySQLDialect_dataapi", "MySQLDialect_dataapi_async"]
@@ -50,8 +50,7 @@ class DataAPIJSON(JSON):
         return expression.type_coerce(expression.cast(colexpr, sqltypes.CHAR), self)
 
 
-class MySQLCompiler_dataapi(InsertManyValuesPaging, MySQLCompiler):
-    bindname_escape_characters = BINDNAME_ESCAPES
+class MySQLCompiler_dataapi(DataAPIBindNames, InsertManyValuesPaging, MySQLCompiler):
 
 
 class MySQLDialect_dataapi(DataAPIDialectMixin, MySQLDialect):

@@ -20,7 +20,7 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.postgresql.base import PGCompiler, PGDialect, PGExecutionContext
 from sqlalchemy.engine import interfaces
 
-from sigv4_dataapi.dialect._base import BINDNAME_ESCAPES, DataAPIDialectMixin
+from sigv4_dataapi.dialect._base import DataAPIBindNames, DataAPIDialectMixin
 from sigv4_dataapi.dialect._imv import InsertManyValuesPaging
 from sigv4_dataapi.dialect._pg_types import COLSPECS
 
@@ -32,8 +32,7 @@ class PGExecutionContext_dataapi(PGExecutionContext):
         return self.dialect._server_side_cursor(self._dbapi_connection)  # type: ignore[attr-defined]
 
 
-class PGCompiler_dataapi(InsertManyValuesPaging, PGCompiler):
-    bindname_escape_characters = BINDNAME_ESCAPES
+class PGCompiler_dataapi(DataAPIBindNames, InsertManyValuesPaging, PGCompiler):
     def render_bind_cast(self, type_: Any, dbapi_type: Any, sqltext: str) -> str:
         """``CAST(:p AS type)``: the standard spelling, unambiguous next to ``:name``."""
         if isinstance(dbapi_type, sqltypes.JSON.JSONPathType):
