@@ -19,6 +19,8 @@ DIALECTS: dict[str, tuple[str, str]] = {
     "postgresql.dataapi_async": ("sigv4_dataapi.dialect.postgresql", "PGDialect_dataapi_async"),
     "mysql.dataapi": ("sigv4_dataapi.dialect.mysql", "MySQLDialect_dataapi"),
     "mysql.dataapi_async": ("sigv4_dataapi.dialect.mysql", "MySQLDialect_dataapi_async"),
+    "mariadb.dataapi": ("sigv4_dataapi.dialect.mysql", "MariaDBDialect_dataapi"),
+    "mariadb.dataapi_async": ("sigv4_dataapi.dialect.mysql", "MariaDBDialect_dataapi_async"),
 }
 
 

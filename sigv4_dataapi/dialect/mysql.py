@@ -21,13 +21,19 @@ from typing import Any
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.mysql.base import MySQLCompiler, MySQLDialect
 from sqlalchemy.dialects.mysql.json import JSON
+from sqlalchemy.dialects.mysql.mariadb import MariaDBDialect
 from sqlalchemy.dialects.mysql.types import TIME
 from sqlalchemy.sql import expression
 
 from sigv4_dataapi.dialect._base import DataAPIBindNames, DataAPIDialectMixin
 from sigv4_dataapi.dialect._imv import InsertManyValuesPaging
 
-__all__ = ["MySQLDialect_dataapi", "MySQLDialect_dataapi_async"]
+__all__ = [
+    "MariaDBDialect_dataapi",
+    "MariaDBDialect_dataapi_async",
+    "MySQLDialect_dataapi",
+    "MySQLDialect_dataapi_async",
+]
 
 
 class DataAPITime(TIME):
@@ -51,6 +57,7 @@ class DataAPIJSON(JSON):
 
 
 class MySQLCompiler_dataapi(DataAPIBindNames, InsertManyValuesPaging, MySQLCompiler):
+    pass
 
 
 class MySQLDialect_dataapi(DataAPIDialectMixin, MySQLDialect):
@@ -96,4 +103,15 @@ class MySQLDialect_dataapi_async(MySQLDialect_dataapi):
         return connection._connection
 
 
+class MariaDBDialect_dataapi(MariaDBDialect, MySQLDialect_dataapi):
+    """``mariadb+dataapi://``: the same, MariaDB from the start (SQLAlchemy's ``mariadb``)."""
+
+    supports_statement_cache = True
+
+
+class MariaDBDialect_dataapi_async(MariaDBDialect, MySQLDialect_dataapi_async):
+    supports_statement_cache = True
+
+
 dialect = MySQLDialect_dataapi
+mariadb_dialect = MariaDBDialect_dataapi
