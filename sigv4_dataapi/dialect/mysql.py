@@ -19,10 +19,11 @@ import datetime
 from typing import Any
 
 from sqlalchemy import types as sqltypes
-from sqlalchemy.dialects.mysql.base import MySQLCompiler, MySQLDialect
+from sqlalchemy.dialects.mysql.base import MySQLCompiler, MySQLDialect, MySQLExecutionContext
 from sqlalchemy.dialects.mysql.json import JSON
 from sqlalchemy.dialects.mysql.mariadb import MariaDBDialect
 from sqlalchemy.dialects.mysql.types import TIME
+from sqlalchemy.engine import interfaces
 from sqlalchemy.sql import expression
 
 from sigv4_dataapi.dialect._base import DataAPIBindNames, DataAPIDialectMixin
@@ -36,8 +37,20 @@ __all__ = [
 ]
 
 
+class DataAPIDate(sqltypes.Date):
+    """Bound as ``CAST(:p AS DATE)``: MySQL types a parameter as a string otherwise."""
+
+    render_bind_cast = True
+
+
+class DataAPIDateTime(sqltypes.DateTime):
+    render_bind_cast = True
+
+
 class DataAPITime(TIME):
     """The service sends ``TIME`` as a time of day (``datetime.time``), not a timedelta."""
+
+    render_bind_cast = True
 
     def result_processor(self, dialect: Any, coltype: object) -> Any:
         parent = super().result_processor(dialect, coltype)
@@ -56,8 +69,13 @@ class DataAPIJSON(JSON):
         return expression.type_coerce(expression.cast(colexpr, sqltypes.CHAR), self)
 
 
+_BIND_CASTS = {sqltypes.Date: "DATE", sqltypes.DateTime: "DATETIME(6)", sqltypes.Time: "TIME(6)"}
+
+
 class MySQLCompiler_dataapi(DataAPIBindNames, InsertManyValuesPaging, MySQLCompiler):
-    pass
+    def render_bind_cast(self, type_: Any, dbapi_type: Any, sqltext: str) -> str:
+        """Dates and times: ``CAST(:p AS DATETIME(6))``, so a bare parameter is typed."""
+        return f"CAST({sqltext} AS {_BIND_CASTS[dbapi_type._type_affinity]})"
 
 
 class MySQLDialect_dataapi(DataAPIDialectMixin, MySQLDialect):
@@ -66,8 +84,11 @@ class MySQLDialect_dataapi(DataAPIDialectMixin, MySQLDialect):
     supports_statement_cache = True
     engine_name = "mysql"
     statement_compiler = MySQLCompiler_dataapi
+    execution_ctx_cls = MySQLExecutionContext
+    bind_typing = interfaces.BindTyping.RENDER_CASTS
     supports_server_side_cursors = False
     colspecs = {**MySQLDialect.colspecs, sqltypes.Time: DataAPITime, TIME: DataAPITime,
+                sqltypes.Date: DataAPIDate, sqltypes.DateTime: DataAPIDateTime,
                 sqltypes.JSON: DataAPIJSON, JSON: DataAPIJSON}  # fmt: skip
 
     def get_isolation_level_values(self, dbapi_connection: Any) -> tuple[str, ...]:

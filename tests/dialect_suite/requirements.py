@@ -89,6 +89,27 @@ class Requirements(SuiteRequirements):
     def server_side_cursors(self) -> Any:
         return _only(PG, "the Data API has no server-side cursor on MySQL (DECLARE is PG only)")
 
+    # -- off where the engine lacks the feature -----------------------------------------------
+    @property
+    def datetime_microseconds(self) -> Any:
+        return _only(PG, "MySQL's DATETIME keeps no fraction unless declared DATETIME(fsp)")
+
+    @property
+    def time_microseconds(self) -> Any:
+        return _only(PG, "MySQL's TIME keeps no fraction unless declared TIME(fsp)")
+
+    @property
+    def unbounded_varchar(self) -> Any:
+        return _only(PG, "MySQL's VARCHAR needs a length")
+
+    @property
+    def precision_generic_float_type(self) -> Any:
+        return _only(PG, "MySQL's FLOAT returns 4 decimals")
+
+    @property
+    def sql_expression_limit_offset(self) -> Any:
+        return _only(PG, "MySQL takes constants only in LIMIT/OFFSET") + self.offset
+
     # -- open where the engine has the feature ------------------------------------------------
     @property
     def create_table_as(self) -> Any:
