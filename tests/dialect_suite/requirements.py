@@ -341,7 +341,8 @@ class Requirements(SuiteRequirements):
 
     @property
     def isolation_level(self) -> Any:
-        return _open()
+        return _only(PG, "MySQL over the Data API: BeginTransaction has begun the transaction, "
+                         "so SET TRANSACTION is refused (1568) and SET SESSION does not persist")
 
     @property
     def array_type(self) -> Any:
