@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sigv4_dataapi._errors_base import DataAPIError, StatementMayHaveRunError
+from sigv4_dataapi._errors.base import DataAPIError, StatementMayHaveRunError
 
 
 class ServiceError(DataAPIError):

@@ -37,7 +37,7 @@ and the table); this module is their single public address.
 
 from __future__ import annotations
 
-from sigv4_dataapi._errors_base import (
+from sigv4_dataapi._errors.base import (
     CertificateError,
     ConfigurationError,
     ConnectError,
@@ -53,7 +53,7 @@ from sigv4_dataapi._errors_base import (
     StatementMayHaveRunError,
     TransportError,
 )
-from sigv4_dataapi._errors_service import (
+from sigv4_dataapi._errors.service import (
     SERVICE_ERRORS,
     AccessDeniedException,
     AuthError,
