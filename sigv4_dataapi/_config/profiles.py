@@ -3,7 +3,7 @@
 Reading follows the AWS SDKs and Tools Reference Guide rather than botocore where the
 two differ (docs/credentials.md lists each choice): ``[profile default]`` beats
 ``[default]``, ``[DEFAULT]`` is not inherited, and ``AWS_PROFILE`` beats
-``AWS_DEFAULT_PROFILE``.  The INI dialect itself is :mod:`sigv4_dataapi._ini`.
+``AWS_DEFAULT_PROFILE``.  The INI dialect itself is :mod:`sigv4_dataapi._config.ini`.
 
 Every resolved value is a :class:`Setting` that remembers where it came from, so that
 ``sigv4-dataapi whoami`` can say so.  Nothing here performs network I/O.
@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sigv4_dataapi._config.ini import IniFile, parse_ini
 from sigv4_dataapi._errors import ConfigurationError
-from sigv4_dataapi._ini import IniFile, parse_ini
 
 DEFAULT_PROFILE = "default"
 # profile-name characters of the SDK standard; a set, not a regex: import stays cheap

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from sigv4_dataapi._config.profiles import Profile, Setting, as_profile, is_true
 from sigv4_dataapi._errors import ConfigurationError
-from sigv4_dataapi._profiles import Profile, Setting, as_profile, is_true
 
 # setting -> environment variables (first set wins), before the profile key of the same name
 SETTINGS: Mapping[str, tuple[str, ...]] = {

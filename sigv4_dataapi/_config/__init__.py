@@ -3,10 +3,10 @@
 The client, the transport, the CLI and the providers all import from here, so the
 implementation can stay in small modules without them knowing the layout:
 
-- :mod:`sigv4_dataapi._ini`: the AWS INI dialect (inline comments, sub-settings);
-- :mod:`sigv4_dataapi._profiles`: the ``config``/``credentials`` files and profile
+- :mod:`sigv4_dataapi._config.ini`: the AWS INI dialect (inline comments, sub-settings);
+- :mod:`sigv4_dataapi._config.profiles`: the ``config``/``credentials`` files and profile
   selection (``AWS_PROFILE`` beats ``AWS_DEFAULT_PROFILE``);
-- :mod:`sigv4_dataapi._settings`: settings, region and endpoint URLs with their source.
+- :mod:`sigv4_dataapi._config.settings`: settings, region and endpoint URLs with their source.
 
 Where these follow the AWS SDKs and Tools Reference Guide rather than botocore,
 docs/credentials.md says so.  Nothing here performs network I/O.
@@ -14,8 +14,8 @@ docs/credentials.md says so.  Nothing here performs network I/O.
 
 from __future__ import annotations
 
-from sigv4_dataapi._ini import IniFile, parse_ini
-from sigv4_dataapi._profiles import (
+from sigv4_dataapi._config.ini import IniFile, parse_ini
+from sigv4_dataapi._config.profiles import (
     DEFAULT_PROFILE,
     Profile,
     Section,
@@ -29,7 +29,7 @@ from sigv4_dataapi._profiles import (
     load_shared_config,
     select_profile_name,
 )
-from sigv4_dataapi._settings import (
+from sigv4_dataapi._config.settings import (
     SERVICE_HOSTS,
     SETTINGS,
     config_key,
