@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit
 
 from sigv4_dataapi._config import resolve_endpoint
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.providers._context import ProviderContext
+from sigv4_dataapi._credentials.providers._document import expiration, lacking
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers._context import ProviderContext
-from sigv4_dataapi._providers._document import expiration, lacking
 
 if TYPE_CHECKING:
     import httpx
@@ -80,7 +80,7 @@ def call(
     """POST one query-protocol action; retry what provably did not succeed."""
     import httpx
 
-    from sigv4_dataapi._providers._http import aws_client
+    from sigv4_dataapi._credentials.providers._http import aws_client
 
     where = endpoint(ctx)
     body = urlencode({"Action": action, "Version": VERSION, **params}, quote_via=quote).encode()
@@ -116,7 +116,7 @@ def _request(
     url = where.url.rstrip("/") + "/"
     headers = {"Content-Type": CONTENT_TYPE}
     if credentials is not None:
-        from sigv4_dataapi._sigv4 import sign_request
+        from sigv4_dataapi._sigv4.sign import sign_request
 
         headers["Host"] = urlsplit(url).netloc
         signed = sign_request(

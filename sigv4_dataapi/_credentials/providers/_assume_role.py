@@ -9,10 +9,10 @@ With ``mfa_serial``, each fetch asks the ``mfa_prompt`` hook for a code.
 from __future__ import annotations
 
 from sigv4_dataapi._config import Profile
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.providers._context import Prompt, ProviderContext
+from sigv4_dataapi._credentials.providers._source import CredentialSource
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers._context import Prompt, ProviderContext
-from sigv4_dataapi._providers._source import CredentialSource
 
 NAME = "assume-role"
 CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
@@ -39,7 +39,7 @@ def provide(ctx: ProviderContext, profile: Profile, chain: tuple[str, ...]) -> C
     sub = ctx.with_profile(profile)
 
     def fetch() -> Credentials:
-        from sigv4_dataapi._providers import _sts
+        from sigv4_dataapi._credentials.providers import _sts
 
         extra = _mfa(ctx.mfa_prompt, mfa_serial) if mfa_serial else {}
         return _sts.assume_role(sub, source.get(), {**params, **extra}, NAME)
@@ -79,7 +79,7 @@ def duration_param(profile: Profile, provider: str) -> dict[str, str]:
 def _source_profile(
     ctx: ProviderContext, profile: Profile, name: str, chain: tuple[str, ...]
 ) -> CredentialSource:
-    from sigv4_dataapi._providers._profile import for_profile, static_keys
+    from sigv4_dataapi._credentials.providers._profile import for_profile, static_keys
 
     if name == profile.name:  # a profile may be its own source only through static keys
         found = static_keys(profile)
@@ -100,17 +100,17 @@ def _source_profile(
 
 def _credential_source(ctx: ProviderContext, profile: Profile, kind: str) -> CredentialSource:
     if kind == "Environment":
-        from sigv4_dataapi._providers import _env
+        from sigv4_dataapi._credentials.providers import _env
 
         if not ctx.env.get("AWS_ACCESS_KEY_ID"):
             raise _broken(profile, "credential_source Environment but AWS_ACCESS_KEY_ID is unset")
         return _env.source_from_env(ctx)
     if kind == "EcsContainer":
-        from sigv4_dataapi._providers import _container
+        from sigv4_dataapi._credentials.providers import _container
 
         found = _container.provide(ctx)
     elif kind == "Ec2InstanceMetadata":
-        from sigv4_dataapi._providers import _imds
+        from sigv4_dataapi._credentials.providers import _imds
 
         found = _imds.provide(ctx)
     else:

@@ -14,11 +14,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sigv4_dataapi._config import is_true
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.providers._context import NotConfigured, ProviderContext
+from sigv4_dataapi._credentials.providers._document import metadata_credentials
+from sigv4_dataapi._credentials.providers._source import CredentialSource
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers._context import NotConfigured, ProviderContext
-from sigv4_dataapi._providers._document import metadata_credentials
-from sigv4_dataapi._providers._source import CredentialSource
 
 if TYPE_CHECKING:
     import httpx
@@ -116,7 +116,7 @@ def fetch(ctx: ProviderContext, settings: ImdsSettings, name: str = NAME) -> Cre
 
 
 def _fetch(ctx: ProviderContext, settings: ImdsSettings, name: str) -> Credentials:
-    from sigv4_dataapi._providers._http import metadata_client
+    from sigv4_dataapi._credentials.providers._http import metadata_client
 
     with metadata_client(ctx, timeout=settings.timeout, url=settings.endpoint) as client:
         token = _token(client, settings)
@@ -168,7 +168,7 @@ def _get(
 ) -> Any:
     import httpx
 
-    from sigv4_dataapi._providers._http import json_object
+    from sigv4_dataapi._credentials.providers._http import json_object
 
     problem = ""
     for _ in range(settings.attempts):

@@ -20,15 +20,15 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from sigv4_dataapi._config import Profile, as_profile
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._errors import NoCredentialsError
-from sigv4_dataapi._providers._context import (
+from sigv4_dataapi._credentials.providers._context import (
     NotConfigured,
     Prompt,
     ProviderContext,
     RunProcess,
 )
-from sigv4_dataapi._providers._source import Clock, CredentialSource, utc_now
+from sigv4_dataapi._credentials.providers._source import Clock, CredentialSource, utc_now
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._errors import NoCredentialsError
 
 if TYPE_CHECKING:
     import httpx
@@ -37,10 +37,10 @@ __all__ = ["CredentialSource", "NotConfigured", "ProviderContext", "resolve_cred
 
 # chain step -> module with provide(ctx) -> CredentialSource | NotConfigured
 CHAIN: tuple[tuple[str, str], ...] = (
-    ("env", "sigv4_dataapi._providers._env"),
-    ("profile", "sigv4_dataapi._providers._profile"),
-    ("container-role", "sigv4_dataapi._providers._container"),
-    ("iam-role", "sigv4_dataapi._providers._imds"),
+    ("env", "sigv4_dataapi._credentials.providers._env"),
+    ("profile", "sigv4_dataapi._credentials.providers._profile"),
+    ("container-role", "sigv4_dataapi._credentials.providers._container"),
+    ("iam-role", "sigv4_dataapi._credentials.providers._imds"),
 )
 
 

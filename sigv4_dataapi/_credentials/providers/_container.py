@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.providers._context import NotConfigured, ProviderContext
+from sigv4_dataapi._credentials.providers._document import metadata_credentials
+from sigv4_dataapi._credentials.providers._source import CredentialSource
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers._context import NotConfigured, ProviderContext
-from sigv4_dataapi._providers._document import metadata_credentials
-from sigv4_dataapi._providers._source import CredentialSource
 
 NAME = "container-role"
 ECS_HOST = "http://169.254.170.2"
@@ -86,7 +86,7 @@ def fetch(ctx: ProviderContext, url: str, name: str = NAME) -> Credentials:
     """GET the credentials; up to 3 attempts one second apart, then stop the chain."""
     import httpx
 
-    from sigv4_dataapi._providers._http import json_object, metadata_client
+    from sigv4_dataapi._credentials.providers._http import json_object, metadata_client
 
     headers = {"Accept": "application/json"}
     token = _authorization(ctx, name)

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from sigv4_dataapi._config import Profile
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.providers._context import ProviderContext
+from sigv4_dataapi._credentials.providers._document import expiration, lacking
+from sigv4_dataapi._credentials.providers._source import CredentialSource
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers._context import ProviderContext
-from sigv4_dataapi._providers._document import expiration, lacking
-from sigv4_dataapi._providers._source import CredentialSource
 
 NAME = "custom-process"
 TIMEOUT = 300.0  # seconds: room for a human at an MFA or browser prompt, not forever

@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sigv4_dataapi._config import Profile, resolve_endpoint
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.providers._context import ProviderContext
+from sigv4_dataapi._credentials.providers._source import CredentialSource
+from sigv4_dataapi._credentials.providers._sso_token import NAME, SsoConfig, access_token
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers._context import ProviderContext
-from sigv4_dataapi._providers._source import CredentialSource
-from sigv4_dataapi._providers._sso_token import NAME, SsoConfig, access_token
 
 BEARER_HEADER = "x-amz-sso_bearer_token"
 
@@ -68,7 +68,7 @@ def sso_config(profile: Profile) -> SsoConfig:
 def role_credentials(ctx: ProviderContext, config: SsoConfig) -> Credentials:
     import httpx
 
-    from sigv4_dataapi._providers._http import aws_client, json_object
+    from sigv4_dataapi._credentials.providers._http import aws_client, json_object
 
     token = access_token(ctx, config)
     base = resolve_endpoint("sso", region=config.region, env=ctx.env, profile=ctx.profile)
@@ -100,7 +100,7 @@ def _credentials(role: Any) -> Credentials:
     keys = ("accessKeyId", "secretAccessKey", "sessionToken", "expiration")
     if not isinstance(role, dict) or not all(role.get(k) for k in keys):
         raise CredentialProviderError(NAME, "SSO GetRoleCredentials answer lacks roleCredentials")
-    from sigv4_dataapi._providers._document import expiration
+    from sigv4_dataapi._credentials.providers._document import expiration
 
     return Credentials(
         str(role["accessKeyId"]),

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sigv4_dataapi._config import Profile
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.providers._context import NotConfigured, ProviderContext
+from sigv4_dataapi._credentials.providers._source import CredentialSource
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers._context import NotConfigured, ProviderContext
-from sigv4_dataapi._providers._source import CredentialSource
 
 SHARED_CREDENTIALS_FILE = "shared-credentials-file"
 CONFIG_FILE = "config-file"
@@ -50,15 +50,15 @@ def for_profile(
         if static is not None:
             return static
     if profile.get("role_arn") and not profile.get("web_identity_token_file"):
-        from sigv4_dataapi._providers._assume_role import provide as assume_role
+        from sigv4_dataapi._credentials.providers._assume_role import provide as assume_role
 
         return assume_role(ctx, profile, chain)
     if _web_identity_env(ctx, use_env) or profile.get("web_identity_token_file"):
-        from sigv4_dataapi._providers._web_identity import provide as web_identity
+        from sigv4_dataapi._credentials.providers._web_identity import provide as web_identity
 
         return web_identity(ctx, profile, use_env=use_env)
     if profile.get("sso_role_name") or profile.get("sso_account_id"):
-        from sigv4_dataapi._providers._sso import provide as sso
+        from sigv4_dataapi._credentials.providers._sso import provide as sso
 
         return sso(ctx, profile)
     return _static_or_process(ctx, profile)
@@ -75,7 +75,7 @@ def _static_or_process(ctx: ProviderContext, profile: Profile) -> CredentialSour
             "which sigv4-dataapi does not support; use 'aws sso login' or static keys",
         )
     if profile.get("credential_process"):
-        from sigv4_dataapi._providers._process import provide as process
+        from sigv4_dataapi._credentials.providers._process import provide as process
 
         return process(ctx, profile)
     return _static(profile.config_values, profile, CONFIG_FILE)

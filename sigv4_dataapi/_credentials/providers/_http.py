@@ -11,7 +11,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
-from sigv4_dataapi._providers._context import ProviderContext
+from sigv4_dataapi._credentials.providers._context import ProviderContext
 
 if TYPE_CHECKING:
     import httpx

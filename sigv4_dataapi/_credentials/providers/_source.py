@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import CredentialProviderError, CredentialsError
 
 ADVISORY = timedelta(minutes=15)

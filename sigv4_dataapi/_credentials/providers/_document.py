@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.providers._time import parse_expiration
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers._time import parse_expiration
 
 METADATA_KEYS = ("AccessKeyId", "SecretAccessKey", "Token", "Expiration")
 

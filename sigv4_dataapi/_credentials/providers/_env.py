@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.providers._context import NotConfigured, ProviderContext
+from sigv4_dataapi._credentials.providers._document import expiration
+from sigv4_dataapi._credentials.providers._source import CredentialSource
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers._context import NotConfigured, ProviderContext
-from sigv4_dataapi._providers._document import expiration
-from sigv4_dataapi._providers._source import CredentialSource
 
 NAME = "env"
 

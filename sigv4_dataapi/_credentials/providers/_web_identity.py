@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from sigv4_dataapi._config import Profile
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.providers._context import ProviderContext
+from sigv4_dataapi._credentials.providers._source import CredentialSource
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers._context import ProviderContext
-from sigv4_dataapi._providers._source import CredentialSource
 
 NAME = "assume-role-with-web-identity"
 
@@ -37,13 +37,13 @@ def provide(ctx: ProviderContext, profile: Profile, *, use_env: bool) -> Credent
         )
     session = _lookup(ctx, profile, "AWS_ROLE_SESSION_NAME", "role_session_name", use_env)
     session = session or f"sigv4-dataapi-{int(ctx.clock().timestamp())}"
-    from sigv4_dataapi._providers._assume_role import duration_param
+    from sigv4_dataapi._credentials.providers._assume_role import duration_param
 
     duration = duration_param(profile, NAME)
     sub = ctx.with_profile(profile)
 
     def fetch() -> Credentials:
-        from sigv4_dataapi._providers import _sts
+        from sigv4_dataapi._credentials.providers import _sts
 
         params = {
             "RoleArn": role_arn,

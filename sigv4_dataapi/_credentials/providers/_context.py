@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sigv4_dataapi._config import Profile, resolve_region, resolve_setting
-from sigv4_dataapi._providers._source import Clock, utc_now
+from sigv4_dataapi._credentials.providers._source import Clock, utc_now
 
 if TYPE_CHECKING:
     import subprocess

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from sigv4_dataapi._config import home_dir, resolve_endpoint
+from sigv4_dataapi._credentials.providers._context import ProviderContext
+from sigv4_dataapi._credentials.providers._document import expiration
+from sigv4_dataapi._credentials.providers._time import format_expiration, parse_expiration
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers._context import ProviderContext
-from sigv4_dataapi._providers._document import expiration
-from sigv4_dataapi._providers._time import format_expiration, parse_expiration
 
 NAME = "sso"
 REFRESH_WINDOW = timedelta(minutes=15)
@@ -143,7 +143,7 @@ def _create_token(
 ) -> dict[str, Any]:
     import httpx
 
-    from sigv4_dataapi._providers._http import aws_client, json_object
+    from sigv4_dataapi._credentials.providers._http import aws_client, json_object
 
     url = resolve_endpoint("sso-oidc", region=config.region, env=ctx.env, profile=ctx.profile)
     body = {
