@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sigv4_dataapi._errors import SigningError
-from sigv4_dataapi._string_to_sign import SIGV4, SIGV4A
+from sigv4_dataapi._sigv4.string_to_sign import SIGV4, SIGV4A
 
 MAX_EXPIRES = 7 * 24 * 3600
 

@@ -20,7 +20,7 @@ from urllib.parse import quote_from_bytes, unquote_to_bytes
 from sigv4_dataapi._errors import SigningError
 
 if TYPE_CHECKING:
-    from sigv4_dataapi._signing_settings import SigningSettings
+    from sigv4_dataapi._sigv4.signing_settings import SigningSettings
 
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._signing_settings import SigningSettings
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._sigv4.signing_settings import SigningSettings
 
 Mode = Literal["header", "query"]
 MODES: tuple[Mode, ...] = ("header", "query")

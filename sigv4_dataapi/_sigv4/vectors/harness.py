@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from sigv4_dataapi._errors import DataAPIError
-from sigv4_dataapi._vector_case import (
+from sigv4_dataapi._sigv4.vectors.case import (
     MODES,
     Case,
     Context,
@@ -22,8 +22,14 @@ from sigv4_dataapi._vector_case import (
     RawRequest,
     parse_request,
 )
-from sigv4_dataapi._vector_check import check, check_mode, render_signed, sign, signed_request
-from sigv4_dataapi._vector_layouts import (
+from sigv4_dataapi._sigv4.vectors.check import (
+    check,
+    check_mode,
+    render_signed,
+    sign,
+    signed_request,
+)
+from sigv4_dataapi._sigv4.vectors.layouts import (
     LEGACY_FILES,
     LEGACY_TOKEN_AFTER,
     STAGE_FILES,

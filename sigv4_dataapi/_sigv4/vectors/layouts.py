@@ -16,10 +16,10 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._signing_settings import SigningSettings
-from sigv4_dataapi._string_to_sign import SIGV4, SIGV4A
-from sigv4_dataapi._vector_case import MODES, Case, Context, Mode, RawRequest, parse_request
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._sigv4.signing_settings import SigningSettings
+from sigv4_dataapi._sigv4.string_to_sign import SIGV4, SIGV4A
+from sigv4_dataapi._sigv4.vectors.case import MODES, Case, Context, Mode, RawRequest, parse_request
 
 # Published test credentials, by access key id (the suite's and smithy-rs's for_tests()).
 TEST_SECRETS = {

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
-from sigv4_dataapi import _canonical
 from sigv4_dataapi._errors import SigningError
+from sigv4_dataapi._sigv4 import canonical as _canonical
 
 HeadersInput = Mapping[str, str] | Sequence[tuple[str, str]]
 

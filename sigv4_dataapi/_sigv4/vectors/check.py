@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sigv4_dataapi._errors import DataAPIError, MissingDependencyError
-from sigv4_dataapi._sigv4 import AUTHORIZATION, SIGV4, SigningResult, sign_request
-from sigv4_dataapi._vector_case import (
+from sigv4_dataapi._sigv4.sign import AUTHORIZATION, SIGV4, SigningResult, sign_request
+from sigv4_dataapi._sigv4.vectors.case import (
     Case,
     Context,
     Mismatch,
@@ -86,7 +86,7 @@ def _check_signature(case: Case, expected: str | None, result: SigningResult) ->
 
 def _check_v4a(case: Case, point: tuple[int, int], result: SigningResult) -> list[Mismatch]:
     """ECDSA is randomised: check the derived public key, then verify our signature with it."""
-    from sigv4_dataapi import _sigv4a
+    from sigv4_dataapi._sigv4 import v4a as _sigv4a
 
     mismatches = []
     derived = _sigv4a.public_point(case.context.credentials)

@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sigv4_dataapi import _sigv4
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import MissingDependencyError, SigningError
-from sigv4_dataapi._signing_key import BoundedCache
-from sigv4_dataapi._signing_result import X_AMZ_REGION_SET
+from sigv4_dataapi._sigv4 import sign as _sigv4
+from sigv4_dataapi._sigv4.signing_key import BoundedCache
+from sigv4_dataapi._sigv4.signing_result import X_AMZ_REGION_SET
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sigv4_dataapi import _canonical
-from sigv4_dataapi._signable import HeadersInput, check_method, collect_headers, header_items
-from sigv4_dataapi._signing_result import X_AMZ_CONTENT_SHA256, X_AMZ_SECURITY_TOKEN
-from sigv4_dataapi._signing_settings import PlanKey, SigningSettings
+from sigv4_dataapi._sigv4 import canonical as _canonical
+from sigv4_dataapi._sigv4.signable import HeadersInput, check_method, collect_headers, header_items
+from sigv4_dataapi._sigv4.signing_result import X_AMZ_CONTENT_SHA256, X_AMZ_SECURITY_TOKEN
+from sigv4_dataapi._sigv4.signing_settings import PlanKey, SigningSettings
 
 # Placeholders for what changes between sends; NUL is refused in every input,
 # so they cannot collide with real text.

@@ -16,9 +16,9 @@ from datetime import datetime, timezone
 
 import httpx
 
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._presign import PRESIGN_PARAMS
-from sigv4_dataapi._sigv4 import (
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._sigv4.presign import PRESIGN_PARAMS
+from sigv4_dataapi._sigv4.sign import (
     AUTHORIZATION,
     DEFAULT_SETTINGS,
     X_AMZ_CONTENT_SHA256,

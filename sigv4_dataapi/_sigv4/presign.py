@@ -12,23 +12,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
-from sigv4_dataapi import _canonical
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._signable import (
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._sigv4 import canonical as _canonical
+from sigv4_dataapi._sigv4.signable import (
     HeadersInput,
     body_hash,
     check_method,
     collect_headers,
     header_items,
 )
-from sigv4_dataapi._signing_result import (
+from sigv4_dataapi._sigv4.signing_result import (
     X_AMZ_DATE,
     X_AMZ_REGION_SET,
     X_AMZ_SECURITY_TOKEN,
     SigningResult,
 )
-from sigv4_dataapi._signing_settings import SigningSettings
-from sigv4_dataapi._string_to_sign import string_to_sign
+from sigv4_dataapi._sigv4.signing_settings import SigningSettings
+from sigv4_dataapi._sigv4.string_to_sign import string_to_sign
 
 X_AMZ_ALGORITHM = "X-Amz-Algorithm"
 X_AMZ_CREDENTIAL = "X-Amz-Credential"

@@ -16,25 +16,25 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._plan import plan
-from sigv4_dataapi._presign import presign
-from sigv4_dataapi._signable import HeadersInput, body_hash, check_credentials
-from sigv4_dataapi._signing_key import SIGNING_KEYS, derive_signing_key, signature
-from sigv4_dataapi._signing_result import (
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._sigv4.plan import plan
+from sigv4_dataapi._sigv4.presign import presign
+from sigv4_dataapi._sigv4.signable import HeadersInput, body_hash, check_credentials
+from sigv4_dataapi._sigv4.signing_key import SIGNING_KEYS, derive_signing_key, signature
+from sigv4_dataapi._sigv4.signing_result import (
     AUTHORIZATION,
     X_AMZ_CONTENT_SHA256,
     X_AMZ_DATE,
     X_AMZ_SECURITY_TOKEN,
     SigningResult,
 )
-from sigv4_dataapi._signing_settings import (
+from sigv4_dataapi._sigv4.signing_settings import (
     DEFAULT_SETTINGS,
     DEFAULT_UNSIGNED_HEADERS,
     MAX_EXPIRES,
     SigningSettings,
 )
-from sigv4_dataapi._string_to_sign import (
+from sigv4_dataapi._sigv4.string_to_sign import (
     AWS4_REQUEST,
     SIGV4,
     SIGV4A,
@@ -90,7 +90,7 @@ def sign_request(
     ``region`` is the scope region for SigV4 and the region set for SigV4a.
     """
     if settings.algorithm == SIGV4A:
-        from sigv4_dataapi import _sigv4a
+        from sigv4_dataapi._sigv4 import v4a as _sigv4a
 
         return _sigv4a.sign_request_v4a(
             method, url, headers=headers, body=body, credentials=credentials,

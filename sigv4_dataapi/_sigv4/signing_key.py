@@ -13,7 +13,7 @@ import hmac
 import threading
 from typing import Generic, TypeVar
 
-from sigv4_dataapi._string_to_sign import AWS4_REQUEST, check_scope_names
+from sigv4_dataapi._sigv4.string_to_sign import AWS4_REQUEST, check_scope_names
 
 _sha256 = hashlib.sha256
 K = TypeVar("K")
