@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sigv4_dataapi._codec import double_value, hinted_text, implied_hint
+from sigv4_dataapi._codec.encode import double_value, hinted_text, implied_hint
 from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
 
 

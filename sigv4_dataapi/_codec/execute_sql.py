@@ -11,7 +11,7 @@ import binascii
 import json
 from typing import Any
 
-from sigv4_dataapi._decode import (
+from sigv4_dataapi._codec.decode import (
     RecordDecoder,
     column_metadata,
     count_member,
@@ -19,8 +19,8 @@ from sigv4_dataapi._decode import (
     list_member,
     null_member,
 )
+from sigv4_dataapi._codec.result import Result
 from sigv4_dataapi._errors import ResponseParseError
-from sigv4_dataapi._result import Result
 
 _LEGACY_SCALARS = frozenset(
     {"bitValue", "bigIntValue", "intValue", "realValue", "doubleValue", "stringValue"}

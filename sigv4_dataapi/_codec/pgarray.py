@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from sigv4_dataapi._codec import double_value, hinted_text, implied_hint
+from sigv4_dataapi._codec.encode import double_value, hinted_text, implied_hint
 from sigv4_dataapi._errors import ConfigurationError
 
 

@@ -27,7 +27,7 @@ from operator import add
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sigv4_dataapi._result import ColumnMetadata
+    from sigv4_dataapi._codec.result import ColumnMetadata
 
 Parse = Callable[[str], Any]
 Converter = Callable[[list[Any]], list[Any]]

@@ -26,9 +26,15 @@ from itertools import repeat
 from operator import itemgetter, setitem
 from typing import Any
 
-from sigv4_dataapi._columns import column_converter
+from sigv4_dataapi._codec.columns import column_converter
+from sigv4_dataapi._codec.result import (
+    BatchResult,
+    ColumnMetadata,
+    Result,
+    UpdateResult,
+    unique_keys,
+)
 from sigv4_dataapi._errors import ResponseParseError
-from sigv4_dataapi._result import BatchResult, ColumnMetadata, Result, UpdateResult, unique_keys
 
 Hook = Callable[[list[tuple[str, Any]]], Any]
 
