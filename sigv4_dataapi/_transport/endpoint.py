@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Union
 from urllib.parse import urlsplit
 
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import ConfigurationError
 
 SERVICE = "rds-data"  # signing name and endpoint prefix (rds-data-api.md §1)
@@ -277,7 +277,7 @@ class _Lazy:
     def _resolve(self) -> CredentialGetter:
         with self._lock:
             if self._source is None:
-                from sigv4_dataapi._providers import resolve_credentials
+                from sigv4_dataapi._credentials.providers import resolve_credentials
 
                 self._source = resolve_credentials(**self._kwargs)
             return self._source

@@ -21,11 +21,17 @@ from typing import NamedTuple
 
 import httpx
 
-from sigv4_dataapi import __version__, _endpoint, _retry
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi import __version__
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import ConfigurationError, DataAPIError
-from sigv4_dataapi._sigv4 import SigningResult, SigningSettings, sign_request
-from sigv4_dataapi._wire import REQUEST_ID_HEADER, error_from_httpx, error_from_response
+from sigv4_dataapi._sigv4.sign import SigningResult, SigningSettings, sign_request
+from sigv4_dataapi._transport import endpoint as _endpoint
+from sigv4_dataapi._transport import retry as _retry
+from sigv4_dataapi._transport.answers import (
+    REQUEST_ID_HEADER,
+    error_from_httpx,
+    error_from_response,
+)
 
 _log = logging.getLogger("sigv4_dataapi.transport")
 

@@ -20,9 +20,10 @@ from typing import Any
 
 import httpx
 
-from sigv4_dataapi import _endpoint, _retry
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._exchange import (
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._transport import endpoint as _endpoint
+from sigv4_dataapi._transport import retry as _retry
+from sigv4_dataapi._transport.exchange import (
     CONTENT_TYPE,
     DEFAULT_TIMEOUT,
     NO_HOOKS,
@@ -211,7 +212,7 @@ class Transport(BaseTransport):
                 if "proxy" in options:
                     self._pool = httpx.HTTPTransport(**options)
                 else:  # http.client is loaded already; httpcore + h11 cost ~20 ms to import
-                    from sigv4_dataapi._stdhttp import StdlibTransport
+                    from sigv4_dataapi._transport.stdhttp import StdlibTransport
 
                     self._pool = StdlibTransport(options["verify"])
             return self._pool
