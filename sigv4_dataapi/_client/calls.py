@@ -11,12 +11,13 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
-from sigv4_dataapi import _decode, _transport
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._endpoint import CredentialGetter, Verify
+from sigv4_dataapi._codec import decode as _decode
+from sigv4_dataapi._codec.result import BatchResult, Result
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
-from sigv4_dataapi._result import BatchResult, Result
-from sigv4_dataapi._retry import RetryPolicy
+from sigv4_dataapi._transport import driver as _transport
+from sigv4_dataapi._transport.endpoint import CredentialGetter, Verify
+from sigv4_dataapi._transport.retry import RetryPolicy
 
 if TYPE_CHECKING:
     import httpx
@@ -122,7 +123,9 @@ class Calls:
         body = self._base(database, schema)
         body["sql"] = sql
         if parameters:
-            from sigv4_dataapi import _codec  # only with parameters: a bare query skips it
+            from sigv4_dataapi._codec import (
+                encode as _codec,  # only with parameters: a bare query skips it
+            )
 
             body["parameters"] = _codec.encode_parameters(parameters, type_hints=type_hints)
         elif type_hints:
@@ -154,7 +157,7 @@ class Calls:
         """The ``BatchExecuteStatement`` body: one parameter set per execution."""
         body = self._base(database, schema)
         body["sql"] = sql
-        from sigv4_dataapi import _codec
+        from sigv4_dataapi._codec import encode as _codec
 
         body["parameterSets"] = _codec.encode_parameter_sets(parameter_sets, type_hints=type_hints)
         if transaction_id is not None:

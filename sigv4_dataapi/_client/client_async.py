@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from sigv4_dataapi._calls import (
+from sigv4_dataapi._client.calls import (
     BaseClient,
     BaseTransaction,
     BatchOptions,
@@ -26,11 +26,18 @@ from sigv4_dataapi._calls import (
     Params,
     loads,
 )
-from sigv4_dataapi._endpoint import aget
+from sigv4_dataapi._codec.result import BatchResult, Result
 from sigv4_dataapi._errors import DataAPIError
-from sigv4_dataapi._exchange import Outcome, RawResponse, Send, Sleep, Step, TransportHooks
-from sigv4_dataapi._result import BatchResult, Result
-from sigv4_dataapi._transport import BaseTransport
+from sigv4_dataapi._transport.driver import BaseTransport
+from sigv4_dataapi._transport.endpoint import aget
+from sigv4_dataapi._transport.exchange import (
+    Outcome,
+    RawResponse,
+    Send,
+    Sleep,
+    Step,
+    TransportHooks,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -41,7 +48,7 @@ _log = logging.getLogger("sigv4_dataapi.client")
 class AsyncTransport(BaseTransport):
     """Asynchronous driver: ``asyncio.sleep`` between retries, ``httpx.AsyncHTTPTransport``.
 
-    Like :class:`~sigv4_dataapi._transport.Transport`, it calls the httpx
+    Like :class:`~sigv4_dataapi._transport.driver.Transport`, it calls the httpx
     transport directly unless an ``http_client`` or ``http_transport`` is given.
     """
 
@@ -122,7 +129,7 @@ class AsyncTransport(BaseTransport):
 
 
 class AsyncClient(BaseClient):
-    """The asynchronous twin of :class:`~sigv4_dataapi._client.Client` (same arguments).
+    """The asynchronous twin of :class:`~sigv4_dataapi._client.client.Client` (same arguments).
 
     ``async with AsyncClient(resource_arn, secret_arn, database="db") as db:
     result = await db.execute(...)``.

@@ -12,8 +12,7 @@ from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from sigv4_dataapi import _transport
-from sigv4_dataapi._calls import (
+from sigv4_dataapi._client.calls import (
     BaseClient,
     BaseTransaction,
     BatchOptions,
@@ -21,8 +20,9 @@ from sigv4_dataapi._calls import (
     Params,
     loads,
 )
+from sigv4_dataapi._codec.result import BatchResult, Result
 from sigv4_dataapi._errors import DataAPIError
-from sigv4_dataapi._result import BatchResult, Result
+from sigv4_dataapi._transport import driver as _transport
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -34,7 +34,7 @@ class Client(BaseClient):
     """A synchronous Data API client for one cluster and secret.
 
     ``with Client(resource_arn, secret_arn, database="db") as db: db.execute(...)``.
-    The arguments are :class:`~sigv4_dataapi._calls.BaseClient`'s.
+    The arguments are :class:`~sigv4_dataapi._client.calls.BaseClient`'s.
     """
 
     transport: _transport.Transport
