@@ -14,16 +14,16 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sigv4_dataapi._cli import Context
-from sigv4_dataapi._commands import _common, _show
+from sigv4_dataapi._cli.commands import _common, _show
+from sigv4_dataapi._cli.main import Context
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
 
-    from sigv4_dataapi._credentials import Credentials
-    from sigv4_dataapi._providers import CredentialSource
-    from sigv4_dataapi._sigv4 import SigningResult
-    from sigv4_dataapi._transport import RawResponse, Transport, TransportHooks
+    from sigv4_dataapi._credentials.providers import CredentialSource
+    from sigv4_dataapi._credentials.value import Credentials
+    from sigv4_dataapi._sigv4.sign import SigningResult
+    from sigv4_dataapi._transport.driver import RawResponse, Transport, TransportHooks
 
 OUTPUT_MODES = ("raw", "table", "json", "jsonl", "csv")  # mirrors _output.OUTPUT_MODES
 
@@ -75,7 +75,7 @@ def call(
 
 
 def _hooks(verbose: _show.Verbose, seen: _Seen, progress: _show.ResumeProgress) -> TransportHooks:
-    from sigv4_dataapi import _transport
+    from sigv4_dataapi._transport import driver as _transport
 
     return _transport.TransportHooks(
         on_signed=lambda signed, request: _show_signed(verbose, signed, request),
@@ -85,7 +85,8 @@ def _hooks(verbose: _show.Verbose, seen: _Seen, progress: _show.ResumeProgress) 
 
 
 def _transport_for(conn: _common.Connection, source: CredentialSource, ctx: Context) -> Transport:
-    from sigv4_dataapi import _retry, _transport
+    from sigv4_dataapi._transport import driver as _transport
+    from sigv4_dataapi._transport import retry as _retry
 
     # No http_transport: the library's default is already http.client-based (_stdhttp),
     # and httpx's own transport when a proxy applies.
@@ -134,9 +135,10 @@ def _print_instead(
     credentials: Credentials,
 ) -> None:
     """Sign exactly as the transport would, then print instead of sending."""
-    from sigv4_dataapi import _endpoint, _transport
-    from sigv4_dataapi._commands import _printed
-    from sigv4_dataapi._sigv4 import sign_request
+    from sigv4_dataapi._cli.commands import _printed
+    from sigv4_dataapi._sigv4.sign import sign_request
+    from sigv4_dataapi._transport import driver as _transport
+    from sigv4_dataapi._transport import endpoint as _endpoint
 
     url = f"{conn.endpoint_url}{_transport.OPERATIONS[operation]}"
     headers = {"Content-Type": _transport.CONTENT_TYPE}
@@ -162,8 +164,8 @@ def emit(
     if mode == "raw":
         _write_raw(args, ctx, status, response.headers.multi_items(), response.content)
         return
-    from sigv4_dataapi import _output
-    from sigv4_dataapi._commands import _answer
+    from sigv4_dataapi._cli import output as _output
+    from sigv4_dataapi._cli.commands import _answer
 
     # json/jsonl carry the library's typed values; table/csv the service's own text
     answer = _answer.decode_rows(response.content, operation, convert=mode in ("json", "jsonl"))
@@ -189,7 +191,7 @@ def _write_raw(
     headers: Sequence[tuple[str, str]],
     body: bytes,
 ) -> None:
-    from sigv4_dataapi import _output
+    from sigv4_dataapi._cli import output as _output
 
     sink = _output.Sink(ctx.stdout, args.output_file)
     try:

@@ -13,8 +13,8 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sigv4_dataapi._cli import Context
-    from sigv4_dataapi._vectors import Outcome
+    from sigv4_dataapi._cli.main import Context
+    from sigv4_dataapi._sigv4.vectors.harness import Outcome
 
 HELP = "run AWS SigV4/SigV4a signing test vectors (aws-c-auth and legacy layouts)"
 
@@ -27,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from pathlib import Path
 
-    from sigv4_dataapi import _vectors
-    from sigv4_dataapi._cli import ExitStatus, UsageError
+    from sigv4_dataapi._cli.main import ExitStatus, UsageError
+    from sigv4_dataapi._sigv4.vectors import harness as _vectors
 
     paths = [Path(p) for p in args.paths]
     missing = [str(p) for p in paths if not p.exists()]

@@ -54,7 +54,8 @@ def decode_rows(content: bytes, operation: str, *, convert: bool) -> Rows:
 
 
 def _statement_rows(content: bytes, convert: bool) -> Rows:
-    from sigv4_dataapi import _decode, _result
+    from sigv4_dataapi._codec import decode as _decode
+    from sigv4_dataapi._codec import result as _result
 
     result = _decode.parse_execute_response(content, convert=convert)
     if result.formatted_records is not None:

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sigv4_dataapi._cli import Context, UsageError
+from sigv4_dataapi._cli.main import Context, UsageError
 from sigv4_dataapi._errors import ConfigurationError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sigv4_dataapi._credentials import Credentials
-    from sigv4_dataapi._providers import CredentialSource
+    from sigv4_dataapi._credentials.providers import CredentialSource
+    from sigv4_dataapi._credentials.value import Credentials
 
 DEFAULT_TIMEOUT = 70.0  # the service may take 45 s to answer a statement; leave a margin
 DEFAULT_RESUME_TIMEOUT = 90.0  # the transport's default: a resume takes ~15 s, v1 up to 60
@@ -122,7 +122,7 @@ def resolve_connection(
     need_region: bool = True,
 ) -> Connection:
     """Flags beat the environment, which beats the profile (the AWS CLI's order)."""
-    from sigv4_dataapi import _endpoint
+    from sigv4_dataapi._transport import endpoint as _endpoint
 
     region = ""
     if need_region:
@@ -148,7 +148,7 @@ def resolve_connection(
 
 def _trust(args: argparse.Namespace, ctx: Context) -> tuple[str | None, Any]:
     """The CA file in use (``--ca-file``, else AWS_CA_BUNDLE) and what httpx verifies with."""
-    from sigv4_dataapi import _endpoint
+    from sigv4_dataapi._transport import endpoint as _endpoint
 
     ca_file = args.ca_file or _endpoint.ca_bundle(ctx.env, args.profile)
     if ca_file and not os.path.exists(ca_file):
@@ -163,7 +163,7 @@ def credential_source(
     args: argparse.Namespace, ctx: Context, region: str | None = None
 ) -> CredentialSource:
     """The credential chain (env, profile, process, SSO, container, IMDS)."""
-    from sigv4_dataapi._providers import resolve_credentials
+    from sigv4_dataapi._credentials.providers import resolve_credentials
 
     return resolve_credentials(profile=args.profile, env=ctx.env, region=region or None)
 

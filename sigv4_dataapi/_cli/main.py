@@ -41,12 +41,12 @@ class ExitStatus(IntEnum):
 
 # sub-command name -> module defining HELP, add_arguments(), run()
 COMMANDS: dict[str, str] = {
-    "send": "sigv4_dataapi._commands.send",
-    "sql": "sigv4_dataapi._commands.sql",
-    "request": "sigv4_dataapi._commands.request",
-    "vectors": "sigv4_dataapi._commands.vectors",
-    "serve": "sigv4_dataapi.local._command",
-    "whoami": "sigv4_dataapi._commands.whoami",
+    "send": "sigv4_dataapi._cli.commands.send",
+    "sql": "sigv4_dataapi._cli.commands.sql",
+    "request": "sigv4_dataapi._cli.commands.request",
+    "vectors": "sigv4_dataapi._cli.commands.vectors",
+    "serve": "sigv4_dataapi._cli.commands.serve",
+    "whoami": "sigv4_dataapi._cli.commands.whoami",
 }
 
 

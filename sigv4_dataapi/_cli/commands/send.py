@@ -15,8 +15,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sigv4_dataapi._cli import Context, ExitStatus, UsageError
-from sigv4_dataapi._commands import _common, _dataapi
+from sigv4_dataapi._cli.commands import _common, _dataapi
+from sigv4_dataapi._cli.main import Context, ExitStatus, UsageError
 
 HELP = "sign and POST a Data API request file (JSON) exactly as written"
 

@@ -14,15 +14,15 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from sigv4_dataapi._cli import Context, ExitStatus, UsageError
-from sigv4_dataapi._commands import _common, _printed, _show
+from sigv4_dataapi._cli.commands import _common, _printed, _show
+from sigv4_dataapi._cli.main import Context, ExitStatus, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
 
-    from sigv4_dataapi import _output
-    from sigv4_dataapi._credentials import Credentials
-    from sigv4_dataapi._sigv4 import SigningResult
+    from sigv4_dataapi._cli import output as _output
+    from sigv4_dataapi._credentials.value import Credentials
+    from sigv4_dataapi._sigv4.sign import SigningResult
 
 HELP = "sign and send any HTTP request to any AWS service (an awscurl replacement)"
 
@@ -111,7 +111,7 @@ def _sign(
     request: tuple[str, str, list[tuple[str, str]], bytes],
 ) -> SigningResult:
     """SigV4 or SigV4a; S3 signs the path as sent (pitfall 6) and wants its payload hash."""
-    from sigv4_dataapi import _sigv4
+    from sigv4_dataapi._sigv4 import sign as _sigv4
 
     method, url, headers, body = request
     s3 = args.service.startswith("s3")
@@ -143,7 +143,7 @@ def _send(
     ctx: Context,
     verbose: _show.Verbose,
 ) -> int:
-    from sigv4_dataapi import _output
+    from sigv4_dataapi._cli import output as _output
 
     sink = _output.Sink(ctx.stdout, args.output_file)
     try:
@@ -164,7 +164,7 @@ def _deliver(
     verbose: _show.Verbose,
 ) -> int:
     """Stream the body out (unless ``--fail`` and an error); an error raises after."""
-    from sigv4_dataapi import _output
+    from sigv4_dataapi._cli import output as _output
 
     status_line = f"{response.http_version} {response.status_code} {response.reason_phrase}"
     headers = response.headers.multi_items()
@@ -186,8 +186,9 @@ def _http_client(conn: _common.Connection, url: str, ctx: Context) -> httpx.Clie
     """A client with the connection's TLS trust, timeout and proxy (from the env)."""
     import httpx
 
-    from sigv4_dataapi import __version__, _endpoint
-    from sigv4_dataapi._stdhttp import StdlibTransport
+    from sigv4_dataapi import __version__
+    from sigv4_dataapi._transport import endpoint as _endpoint
+    from sigv4_dataapi._transport.stdhttp import StdlibTransport
 
     proxy = _endpoint.proxy_for(url, ctx.env)
     # http.client is loaded already; httpx's own transport (httpcore) only for a proxy

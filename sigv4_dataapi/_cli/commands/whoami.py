@@ -12,7 +12,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from sigv4_dataapi._cli import Context, ExitStatus
+from sigv4_dataapi._cli.main import Context, ExitStatus
 
 if TYPE_CHECKING:
     from sigv4_dataapi._config import Profile, Setting
@@ -86,7 +86,7 @@ def settings_rows(args: argparse.Namespace, ctx: Context, profile: Profile) -> l
 def _region(args: argparse.Namespace, ctx: Context, profile: Profile) -> Setting:
     """As the client finds it: argument, environment, profile, then the resource ARN."""
     from sigv4_dataapi._config import Setting, resolve_setting
-    from sigv4_dataapi._endpoint import region_from_arn
+    from sigv4_dataapi._transport.endpoint import region_from_arn
 
     region = resolve_setting("region", args.region, env=ctx.env, profile=profile)
     if region.value is not None:
@@ -97,8 +97,8 @@ def _region(args: argparse.Namespace, ctx: Context, profile: Profile) -> Setting
 
 
 def credential_rows(args: argparse.Namespace, ctx: Context, profile: Profile) -> list[Row]:
-    from sigv4_dataapi._credentials import mask
-    from sigv4_dataapi._providers import resolve_credentials
+    from sigv4_dataapi._credentials.providers import resolve_credentials
+    from sigv4_dataapi._credentials.value import mask
 
     region = _region(args, ctx, profile).value
     source = resolve_credentials(profile=profile, env=ctx.env, region=region)

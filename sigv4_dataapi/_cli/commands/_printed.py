@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from sigv4_dataapi._cli import Context
-from sigv4_dataapi._commands import _common, _show
+from sigv4_dataapi._cli.commands import _common, _show
+from sigv4_dataapi._cli.main import Context
 from sigv4_dataapi._errors import ConfigurationError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sigv4_dataapi._credentials import Credentials
+    from sigv4_dataapi._credentials.value import Credentials
 
 
 def print_signed(

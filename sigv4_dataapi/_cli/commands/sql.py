@@ -23,8 +23,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sigv4_dataapi._cli import Context, ExitStatus, UsageError
-from sigv4_dataapi._commands import _common, _dataapi
+from sigv4_dataapi._cli.commands import _common, _dataapi
+from sigv4_dataapi._cli.main import Context, ExitStatus, UsageError
 
 HELP = "run one SQL statement with typed parameters and print the rows"
 

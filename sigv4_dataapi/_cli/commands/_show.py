@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sigv4_dataapi._cli import Context
+from sigv4_dataapi._cli.main import Context
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sigv4_dataapi._credentials import Credentials
+    from sigv4_dataapi._credentials.value import Credentials
 
 REDACTED = "<redacted>"
 TOKEN_HEADER = "x-amz-security-token"
