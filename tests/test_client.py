@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # tests/conftest.py; not importable by name next to tests/loc
 from test_transport_server import Answer, Drop, ScriptedServer, error, ok
 
 from sigv4_dataapi import Client
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._codec.result import BatchResult, Result
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import (
     AuthError,
     BadRequestException,
@@ -34,8 +35,7 @@ from sigv4_dataapi._errors import (
     ServiceError,
     StatementMayHaveRunError,
 )
-from sigv4_dataapi._result import BatchResult, Result
-from sigv4_dataapi._transport import Clocks
+from sigv4_dataapi._transport.driver import Clocks
 
 BLOB = {"sqlite": "BLOB", "postgres": "BYTEA", "mysql": "BLOB"}
 

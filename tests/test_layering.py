@@ -21,17 +21,17 @@ SIGNER = {
     "_signable", "_plan", "_string_to_sign", "_signing_key", "_signing_settings",
     "_signing_result", "_presign", "_vector_case", "_vector_layouts", "_vector_check",
 }  # fmt: skip
-CLIENT_SIDE_FORBIDDEN = ("sigv4_dataapi.local", "sigv4_dataapi._cli", "sigv4_dataapi._commands")
+CLIENT_SIDE_FORBIDDEN = ("sigv4_dataapi._server", "sigv4_dataapi._cli.main", "sigv4_dataapi._cli.commands")
 SIGNER_FORBIDDEN = (
-    "sigv4_dataapi._client",
-    "sigv4_dataapi._async_client",
-    "sigv4_dataapi._transport",
-    "sigv4_dataapi._exchange",
-    "sigv4_dataapi._wire",
-    "sigv4_dataapi._calls",
-    "sigv4_dataapi._codec",
-    "sigv4_dataapi._decode",
-    "sigv4_dataapi._providers",
+    "sigv4_dataapi._client.client",
+    "sigv4_dataapi._client.client_async",
+    "sigv4_dataapi._transport.driver",
+    "sigv4_dataapi._transport.exchange",
+    "sigv4_dataapi._transport.answers",
+    "sigv4_dataapi._client.calls",
+    "sigv4_dataapi._codec.encode",
+    "sigv4_dataapi._codec.decode",
+    "sigv4_dataapi._credentials.providers",
     *CLIENT_SIDE_FORBIDDEN,
 )
 
@@ -99,8 +99,8 @@ def test_arrows_point_one_way(path: Path) -> None:
         "sigv4_dataapi.__main__",
     ):
         assert not _hits(imports, CLIENT_SIDE_FORBIDDEN), f"{name} imports the CLI or endpoint"
-    if name.startswith(("sigv4_dataapi._client", "sigv4_dataapi._async_client")):
-        assert not _hits(imports, ("sigv4_dataapi.local", "sigv4_dataapi._commands"))
+    if name.startswith(("sigv4_dataapi._client.client", "sigv4_dataapi._client.client_async")):
+        assert not _hits(imports, ("sigv4_dataapi._server", "sigv4_dataapi._cli.commands"))
 
 
 COMMAND_MODULES = [p for p in _modules() if p.parent.name == "_commands" or p.name == "_command.py"]
@@ -108,7 +108,7 @@ COMMAND_MODULES = [p for p in _modules() if p.parent.name == "_commands" or p.na
 
 @pytest.mark.parametrize("path", COMMAND_MODULES, ids=lambda p: _dotted(p))
 def test_command_modules_import_only_the_stdlib_at_top_level(path: Path) -> None:
-    allowed_own = ("sigv4_dataapi._cli", "sigv4_dataapi._errors", "sigv4_dataapi._commands")
+    allowed_own = ("sigv4_dataapi._cli.main", "sigv4_dataapi._errors", "sigv4_dataapi._cli.commands")
     for name in _imports(path, top_level_only=True):
         root = name.split(".")[0]
         if root == "__future__" or root in sys.stdlib_module_names:

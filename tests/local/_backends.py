@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from sigv4_dataapi.local.backends import open_backend
-from sigv4_dataapi.local.backends.base import DatabaseError, Param
+from sigv4_dataapi._server.backends import open_backend
+from sigv4_dataapi._server.backends.base import DatabaseError, Param
 
 B = TypeVar("B")
 

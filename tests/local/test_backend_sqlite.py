@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sigv4_dataapi.local.backends import open_backend
-from sigv4_dataapi.local.backends.base import DatabaseError, Param
-from sigv4_dataapi.local.backends.sqlite import SqliteBackend
+from sigv4_dataapi._server.backends import open_backend
+from sigv4_dataapi._server.backends.base import DatabaseError, Param
+from sigv4_dataapi._server.backends.sqlite import SqliteBackend
 
 
 @pytest.fixture

@@ -11,10 +11,13 @@ from typing import Any
 
 import pytest
 
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._sigv4 import sign_request
-from sigv4_dataapi.local import _access, _ops, _server, _settings
-from sigv4_dataapi.local.backends import open_backend
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._server import server_settings as _settings
+from sigv4_dataapi._server.api import ops as _ops
+from sigv4_dataapi._server.auth import access as _access
+from sigv4_dataapi._server.backends import open_backend
+from sigv4_dataapi._server.http import server as _server
+from sigv4_dataapi._sigv4.sign import sign_request
 
 REGION = "us-east-1"
 

@@ -8,11 +8,8 @@ import uuid
 import pytest
 from _my import MYSQL_URL, one
 
-from sigv4_dataapi.local.backends.base import DatabaseError, Param
-from sigv4_dataapi.local.backends.mysql import (
-    MySQLBackend,
-    MySQLSession,
-)
+from sigv4_dataapi._server.backends.base import DatabaseError, Param
+from sigv4_dataapi._server.backends.mysql import MySQLBackend, MySQLSession
 
 pytestmark = pytest.mark.mysql
 

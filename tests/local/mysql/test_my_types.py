@@ -7,10 +7,8 @@ from decimal import Decimal
 import pytest
 from _my import one
 
-from sigv4_dataapi.local.backends.base import DatabaseError, Param
-from sigv4_dataapi.local.backends.mysql import (
-    MySQLSession,
-)
+from sigv4_dataapi._server.backends.base import DatabaseError, Param
+from sigv4_dataapi._server.backends.mysql import MySQLSession
 
 pytestmark = pytest.mark.mysql
 

@@ -8,11 +8,8 @@ import uuid
 import pytest
 from _pg import PG_URL, one
 
-from sigv4_dataapi.local.backends.base import DatabaseError, Param
-from sigv4_dataapi.local.backends.postgres import (
-    PostgresBackend,
-    PostgresSession,
-)
+from sigv4_dataapi._server.backends.base import DatabaseError, Param
+from sigv4_dataapi._server.backends.postgres import PostgresBackend, PostgresSession
 
 pytestmark = pytest.mark.postgres
 

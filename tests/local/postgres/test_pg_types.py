@@ -7,11 +7,8 @@ from decimal import Decimal
 import pytest
 from _pg import one
 
-from sigv4_dataapi.local.backends.base import DatabaseError, Param
-from sigv4_dataapi.local.backends.postgres import (
-    PostgresSession,
-    UnsupportedResultError,
-)
+from sigv4_dataapi._server.backends.base import DatabaseError, Param
+from sigv4_dataapi._server.backends.postgres import PostgresSession, UnsupportedResultError
 
 pytestmark = pytest.mark.postgres
 
