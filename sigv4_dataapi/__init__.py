@@ -23,6 +23,7 @@ _EXPORTS: dict[str, str] = {
     # errors
     "DataAPIError": "sigv4_dataapi._errors",
     "DatabaseError": "sigv4_dataapi._errors",
+    "StatementError": "sigv4_dataapi._errors",
     "ResponseParseError": "sigv4_dataapi._errors",
     "ServiceError": "sigv4_dataapi._errors",
     "StatementMayHaveRunError": "sigv4_dataapi._errors",
@@ -61,6 +62,7 @@ __all__ = [
     "SigV4Auth",
     "SigningResult",
     "SigningSettings",
+    "StatementError",
     "StatementMayHaveRunError",
     "TransportError",
     "__version__",
@@ -99,6 +101,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         NoCredentialsError,
         ResponseParseError,
         ServiceError,
+        StatementError,
         StatementMayHaveRunError,
         TransportError,
     )

@@ -27,12 +27,12 @@ from sigv4_dataapi._errors import (
     CertificateError,
     ConfigurationError,
     ConnectionLostError,
-    DatabaseError,
     DatabaseErrorException,
     InternalServerErrorException,
     ResponseParseError,
     ServerFaultError,
     ServiceError,
+    StatementError,
     StatementMayHaveRunError,
 )
 from sigv4_dataapi._transport.driver import Clocks
@@ -180,7 +180,7 @@ def test_v1_sql_errors_are_bad_requests(
         BadRequestException
     ) as caught:
         v1.execute("SELEKT 1")
-    assert isinstance(caught.value, DatabaseError)
+    assert isinstance(caught.value, StatementError)
 
 
 def test_unknown_transaction(db: Client) -> None:

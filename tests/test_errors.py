@@ -14,7 +14,6 @@ from sigv4_dataapi._errors import (
     BadRequestException,
     ConnectionLostError,
     DataAPIError,
-    DatabaseError,
     DatabaseErrorException,
     DatabaseResumingException,
     DatabaseUnavailableException,
@@ -23,6 +22,7 @@ from sigv4_dataapi._errors import (
     ResponseParseError,
     ServerFaultError,
     ServiceError,
+    StatementError,
     StatementMayHaveRunError,
     StatementTimeoutException,
     ThrottlingError,
@@ -144,7 +144,7 @@ def test_database_errors_expose_sqlstate_and_mysql_errno(
 ) -> None:
     for code in ("DatabaseErrorException", "BadRequestException"):
         error = answer(400, {"message": message}, **{"x-amzn-ErrorType": code})
-        assert isinstance(error, DatabaseError)
+        assert isinstance(error, StatementError)
         assert error.sqlstate == sqlstate and error.mysql_errno == errno
 
 

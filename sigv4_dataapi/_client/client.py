@@ -12,9 +12,8 @@ from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from sigv4_dataapi._client.base import BaseClient, BaseTransaction
 from sigv4_dataapi._client.calls import (
-    BaseClient,
-    BaseTransaction,
     BatchOptions,
     ExecuteOptions,
     Params,
@@ -34,7 +33,7 @@ class Client(BaseClient):
     """A synchronous Data API client for one cluster and secret.
 
     ``with Client(resource_arn, secret_arn, database="db") as db: db.execute(...)``.
-    The arguments are :class:`~sigv4_dataapi._client.calls.BaseClient`'s.
+    The arguments are :class:`~sigv4_dataapi._client.base.BaseClient`'s.
     """
 
     transport: _transport.Transport

@@ -33,11 +33,11 @@ from sigv4_dataapi._config.settings import (
     SERVICE_HOSTS,
     SETTINGS,
     config_key,
+    configured_endpoint,
+    configured_region,
     default_endpoint_url,
-    resolve_endpoint,
     resolve_endpoint_setting,
     resolve_endpoint_url,
-    resolve_region,
     resolve_setting,
 )
 
@@ -52,6 +52,8 @@ __all__ = [
     "SharedConfig",
     "as_profile",
     "config_key",
+    "configured_endpoint",
+    "configured_region",
     "default_endpoint_url",
     "expand_path",
     "home_dir",
@@ -59,10 +61,8 @@ __all__ = [
     "load_profile",
     "load_shared_config",
     "parse_ini",
-    "resolve_endpoint",
     "resolve_endpoint_setting",
     "resolve_endpoint_url",
-    "resolve_region",
     "resolve_setting",
     "select_profile_name",
 ]

@@ -62,7 +62,7 @@ def resolve_setting(
     return as_profile(profile, env).setting(name)
 
 
-def resolve_region(
+def configured_region(
     explicit: str | None = None,
     *,
     env: Mapping[str, str] | None = None,
@@ -152,7 +152,7 @@ def default_endpoint_url(
     return f"https://{prefix}.{region}.{suffix}"
 
 
-def resolve_endpoint(
+def configured_endpoint(
     service_id: str,
     explicit: str | None = None,
     *,

@@ -15,7 +15,7 @@
     │   └── ConnectionLostError *       sent, but the connection dropped before the answer
     ├── ResponseParseError              the answer is not the service's JSON
     └── ServiceError                    the service answered with an error code
-        ├── DatabaseError               SQL failed: ``sqlstate`` / ``mysql_errno``
+        ├── StatementError              SQL failed: ``sqlstate`` / ``mysql_errno``
         │   ├── DatabaseErrorException
         │   └── BadRequestException     (v1 uses it for everything, SQL errors included)
         ├── ThrottlingError             ThrottlingException, TooManyRequestsException
@@ -76,6 +76,7 @@ from sigv4_dataapi._errors.service import (
     ServerFaultError,
     ServiceError,
     ServiceUnavailableError,
+    StatementError,
     StatementTimeoutException,
     ThrottlingError,
     ThrottlingException,
@@ -122,6 +123,7 @@ __all__ = [
     "ServiceError",
     "ServiceUnavailableError",
     "SigningError",
+    "StatementError",
     "StatementMayHaveRunError",
     "StatementTimeoutException",
     "ThrottlingError",

@@ -51,7 +51,7 @@ _SQLSTATE = re.compile(r"SQLState:\s*([0-9A-Z]{5})\b", re.IGNORECASE)
 _MYSQL_ERRNO = re.compile(r"(?:Database error code|Error code):\s*(\d+)", re.IGNORECASE)
 
 
-class DatabaseError(ServiceError):
+class StatementError(ServiceError):
     """The database rejected the SQL; the engine's code is parsed from the message."""
 
     @property
@@ -67,11 +67,16 @@ class DatabaseError(ServiceError):
         return int(match.group(1)) if match else None
 
 
-class DatabaseErrorException(DatabaseError):
+# The name of ``StatementError`` in 0.1, kept so that code written against it still works.
+# PEP 249's ``DatabaseError`` is another thing: ``sigv4_dataapi.dbapi.DatabaseError``.
+DatabaseError = StatementError
+
+
+class DatabaseErrorException(StatementError):
     """v2: the SQL failed in the database."""
 
 
-class BadRequestException(DatabaseError):
+class BadRequestException(StatementError):
     """v1: any rejected request, SQL errors and "Communications link failure" included."""
 
 

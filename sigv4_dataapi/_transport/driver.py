@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from sigv4_dataapi._credentials import getter as _getter
 from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._transport import endpoint as _endpoint
 from sigv4_dataapi._transport import retry as _retry
@@ -82,7 +83,7 @@ class BaseTransport:
         *,
         region: str | None = None,
         endpoint_url: str | None = None,
-        credentials: Credentials | _endpoint.CredentialGetter | None = None,
+        credentials: Credentials | _getter.CredentialGetter | None = None,
         profile: str | None = None,
         resource_arn: str | None = None,
         verify: _endpoint.Verify = True,
@@ -102,7 +103,7 @@ class BaseTransport:
             endpoint_url, region=region, env=env, profile=shared, fips=fips, dualstack=dualstack
         )
         settings = TransportSettings(endpoint, as_timeout(timeout), retry or _retry.RetryPolicy())
-        source = _endpoint.credential_source(credentials, profile=shared, env=env, region=region)
+        source = _getter.credential_source(credentials, profile=shared, env=env, region=region)
         self._core = Exchange(settings, source, clocks or Clocks())
         self._hooks = hooks
         self._verify = verify

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import os
 import ssl
-import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Union
+from typing import TYPE_CHECKING, NamedTuple, Union
 from urllib.parse import urlsplit
 
-from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import ConfigurationError
 
 SERVICE = "rds-data"  # signing name and endpoint prefix (rds-data-api.md §1)
@@ -69,7 +67,7 @@ def resolve_region(
     from sigv4_dataapi import _config  # the shared files only when something may come from them
 
     env = os.environ if env is None else env
-    region = _config.resolve_region(explicit, env=env, profile=profile)
+    region = _config.configured_region(explicit, env=env, profile=profile)
     region = region or region_from_arn(resource_arn)
     if not region:
         raise ConfigurationError(
@@ -212,83 +210,3 @@ def _has_hashed_certs(capath: str | None) -> bool:
             return any(entry.name.endswith(".0") for entry in entries)
     except OSError:
         return False
-
-
-class CredentialGetter(Protocol):
-    """What the transport needs of a credential source (``_providers.CredentialSource``).
-
-    A source may also have ``async aget()`` (``CredentialSource`` has): the async
-    client awaits it, so that a refresh (STS, SSO, IMDS) never blocks the event
-    loop. A source without one is asked ``get()``, on the loop: it must be quick.
-    """
-
-    def get(self) -> Credentials: ...
-
-
-async def aget(source: CredentialGetter) -> Credentials:
-    """``await source.aget()`` where the source has it, else ``source.get()``."""
-    get_async = getattr(source, "aget", None)
-    if get_async is None:
-        return source.get()
-    credentials: Credentials = await get_async()
-    return credentials
-
-
-def credential_source(
-    credentials: Credentials | CredentialGetter | None,
-    *,
-    profile: ProfileRef,
-    env: Mapping[str, str] | None,
-    region: str,
-) -> CredentialGetter:
-    """Explicit credentials as they are; else the provider chain, resolved on first use."""
-    if isinstance(credentials, Credentials):
-        return _Static(credentials)
-    if credentials is not None:
-        return credentials
-    return _Lazy(profile=profile, env=env, region=region)
-
-
-class _Static:
-    __slots__ = ("credentials",)
-
-    def __init__(self, credentials: Credentials) -> None:
-        self.credentials = credentials
-
-    def get(self) -> Credentials:
-        return self.credentials
-
-    async def aget(self) -> Credentials:
-        return self.credentials
-
-
-class _Lazy:
-    """Runs ``resolve_credentials`` at the first request, so building a client is cheap.
-
-    Resolving may fetch (container, IMDS, a credential process): the async
-    client's first request does it in a worker thread (:meth:`aget`).
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        self._kwargs = kwargs
-        self._source: CredentialGetter | None = None
-        self._lock = threading.Lock()
-
-    def _resolve(self) -> CredentialGetter:
-        with self._lock:
-            if self._source is None:
-                from sigv4_dataapi._credentials.providers import resolve_credentials
-
-                self._source = resolve_credentials(**self._kwargs)
-            return self._source
-
-    def get(self) -> Credentials:
-        return (self._source or self._resolve()).get()
-
-    async def aget(self) -> Credentials:
-        source = self._source
-        if source is None:
-            import asyncio
-
-            source = await asyncio.to_thread(self._resolve)
-        return await aget(source)

@@ -22,6 +22,7 @@ from typing import NamedTuple
 import httpx
 
 from sigv4_dataapi import __version__
+from sigv4_dataapi._credentials import getter as _getter
 from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import ConfigurationError, DataAPIError
 from sigv4_dataapi._sigv4.sign import SigningResult, SigningSettings, sign_request
@@ -152,7 +153,7 @@ class Exchange:
     """Everything but the I/O; one per transport, shared by every call (thread-safe)."""
 
     def __init__(
-        self, settings: TransportSettings, credentials: _endpoint.CredentialGetter, clocks: Clocks
+        self, settings: TransportSettings, credentials: _getter.CredentialGetter, clocks: Clocks
     ) -> None:
         self.settings = settings
         self.credentials = credentials

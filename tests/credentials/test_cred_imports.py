@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+PROVIDERS = "sigv4_dataapi._credentials.providers"
 HEAVY = ("httpx", "subprocess", "ssl", "xml.etree", "sigv4_dataapi._sigv4.sign",
-         "sigv4_dataapi._credentials.providers._sts", "sigv4_dataapi._credentials.providers._http")  # fmt: skip
+         f"{PROVIDERS}._sts", f"{PROVIDERS}._http")  # fmt: skip
 
 PROBE = """
 import json, sys
@@ -68,9 +69,9 @@ CLOSED = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}  # nothing listens: get() fa
         ("process", {}, "[default]\ncredential_process = {helper}\n", "", ["subprocess"],
          ["subprocess"]),
         ("assume-role", CLOSED, ROLE, STATIC.replace("default", "src"), [],
-         ["httpx", "ssl", "xml.etree", "sigv4_dataapi._sigv4.sign", "sigv4_dataapi._credentials.providers._sts",
-          "sigv4_dataapi._credentials.providers._http"]),
-        ("sso", CLOSED, SSO, "", [], ["httpx", "ssl", "sigv4_dataapi._credentials.providers._http"]),
+         ["httpx", "ssl", "xml.etree", "sigv4_dataapi._sigv4.sign", f"{PROVIDERS}._sts",
+          f"{PROVIDERS}._http"]),
+        ("sso", CLOSED, SSO, "", [], ["httpx", "ssl", f"{PROVIDERS}._http"]),
     ],
 )  # fmt: skip
 def test_heavy_modules_wait_for_the_provider_that_needs_them(

@@ -139,7 +139,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         server = _server.DataApiServer(
             (args.host, args.port),
-            _server.Endpoint(api, log=ctx.stderr),
+            _server.Dispatcher(api, log=ctx.stderr),
             tls=_tls.server_context(files) if files else None,
             verbose=args.verbose,
         )

@@ -60,7 +60,7 @@ Row = tuple[str, "str | None", str]
 
 
 def settings_rows(args: argparse.Namespace, ctx: Context, profile: Profile) -> list[Row]:
-    from sigv4_dataapi._config import Setting, resolve_endpoint, resolve_endpoint_setting
+    from sigv4_dataapi._config import Setting, configured_endpoint, resolve_endpoint_setting
     from sigv4_dataapi._config import resolve_setting as setting
 
     shared = profile.shared
@@ -76,7 +76,7 @@ def settings_rows(args: argparse.Namespace, ctx: Context, profile: Profile) -> l
         "rds-data", args.endpoint_url, env=ctx.env, profile=profile
     )
     if endpoint.value is None and region.value is not None:
-        url = resolve_endpoint("rds-data", region=region.value, env=ctx.env, profile=profile)
+        url = configured_endpoint("rds-data", region=region.value, env=ctx.env, profile=profile)
         endpoint = Setting(url, f"default for {region.value}")
     rows.append(_row("endpoint_url", endpoint))
     rows.extend(_row(name, setting(name, env=ctx.env, profile=profile)) for name in SETTINGS)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sigv4_dataapi._config import Profile, resolve_region, resolve_setting
+from sigv4_dataapi._config import Profile, configured_region, resolve_setting
 from sigv4_dataapi._credentials.providers._source import Clock, utc_now
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class ProviderContext:
         return resolve_setting(name, env=self.env, profile=profile or self.profile).value
 
     def resolved_region(self) -> str | None:
-        return resolve_region(self.region, env=self.env, profile=self.profile)
+        return configured_region(self.region, env=self.env, profile=self.profile)
 
     def with_profile(self, profile: Profile) -> ProviderContext:
         return ProviderContext(

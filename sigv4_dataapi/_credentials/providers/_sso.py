@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from sigv4_dataapi._config import Profile, resolve_endpoint
+from sigv4_dataapi._config import Profile, configured_endpoint
 from sigv4_dataapi._credentials.providers._context import ProviderContext
 from sigv4_dataapi._credentials.providers._source import CredentialSource
 from sigv4_dataapi._credentials.providers._sso_token import NAME, SsoConfig, access_token
@@ -71,7 +71,7 @@ def role_credentials(ctx: ProviderContext, config: SsoConfig) -> Credentials:
     from sigv4_dataapi._credentials.providers._http import aws_client, json_object
 
     token = access_token(ctx, config)
-    base = resolve_endpoint("sso", region=config.region, env=ctx.env, profile=ctx.profile)
+    base = configured_endpoint("sso", region=config.region, env=ctx.env, profile=ctx.profile)
     query = urlencode({"role_name": config.role_name, "account_id": config.account_id})
     try:
         with aws_client(ctx) as client:

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sigv4_dataapi._config import home_dir, resolve_endpoint
+from sigv4_dataapi._config import configured_endpoint, home_dir
 from sigv4_dataapi._credentials.providers._context import ProviderContext
 from sigv4_dataapi._credentials.providers._document import expiration
 from sigv4_dataapi._credentials.providers._time import format_expiration, parse_expiration
@@ -145,7 +145,7 @@ def _create_token(
 
     from sigv4_dataapi._credentials.providers._http import aws_client, json_object
 
-    url = resolve_endpoint("sso-oidc", region=config.region, env=ctx.env, profile=ctx.profile)
+    url = configured_endpoint("sso-oidc", region=config.region, env=ctx.env, profile=ctx.profile)
     body = {
         "grantType": "refresh_token",
         "clientId": cached["clientId"],

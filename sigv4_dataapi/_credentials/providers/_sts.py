@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit
 
-from sigv4_dataapi._config import resolve_endpoint
+from sigv4_dataapi._config import configured_endpoint
 from sigv4_dataapi._credentials.providers._context import ProviderContext
 from sigv4_dataapi._credentials.providers._document import expiration, lacking
 from sigv4_dataapi._credentials.value import Credentials
@@ -53,7 +53,7 @@ def endpoint(ctx: ProviderContext) -> StsEndpoint:
 
         url = resolve_endpoint_url("sts", env=ctx.env, profile=ctx.profile) or GLOBAL_ENDPOINT
         return StsEndpoint(url, "us-east-1")
-    url = resolve_endpoint("sts", region=region, env=ctx.env, profile=ctx.profile)
+    url = configured_endpoint("sts", region=region, env=ctx.env, profile=ctx.profile)
     return StsEndpoint(url, region)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sigv4_dataapi._server.backends.base import DatabaseError, UnsupportedResultError
+from sigv4_dataapi._server.backends.base import EngineError, UnsupportedResultError
 
 # Status per code: §3 for modelled codes, 400/403 for the front door's own.
 STATUS: dict[str, int] = {
@@ -98,7 +98,7 @@ class Faults:
             return ApiError("BadRequestException", v1_message)
         return ApiError("DatabaseErrorException", v2_message)
 
-    def from_database(self, exc: DatabaseError) -> ApiError:
+    def from_database(self, exc: EngineError) -> ApiError:
         """An engine error as the service reports it: by kind, then the flavour's form."""
         if isinstance(exc, UnsupportedResultError):
             return self.unsupported_result(exc.message)

@@ -20,7 +20,7 @@ from sigv4_dataapi._server.api.fields import ResultOptions, encode_field
 from sigv4_dataapi._server.api.legacy import execute_sql
 from sigv4_dataapi._server.api.shape import shape_execute
 from sigv4_dataapi._server.auth.access import AccessConfig
-from sigv4_dataapi._server.backends.base import DatabaseError, Session, StatementResult
+from sigv4_dataapi._server.backends.base import EngineError, Session, StatementResult
 from sigv4_dataapi._server.server_settings import ServeSettings
 from sigv4_dataapi._server.state.clusters import Clusters, Opener
 from sigv4_dataapi._server.state.runner import Detached, StatementRunner
@@ -121,7 +121,7 @@ class DataApi:
         assert backend is not None  # _check_target made sure
         try:
             return backend.session(target.database, self.access.db_user(target.secret_arn))
-        except DatabaseError as exc:
+        except EngineError as exc:
             raise self.faults.from_database(exc) from exc
 
     @contextmanager
@@ -159,7 +159,7 @@ class DataApi:
     def _run(self, session: Session, call: Callable[[], Any], continue_after: bool = False) -> Any:
         try:
             return self.runner.run(session, call, continue_after=continue_after)
-        except DatabaseError as exc:
+        except EngineError as exc:
             raise self.faults.from_database(exc) from exc
 
     # -- the operations ------------------------------------------------------------------

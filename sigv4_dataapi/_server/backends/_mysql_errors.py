@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sigv4_dataapi._server.backends.base import DatabaseError
+from sigv4_dataapi._server.backends.base import EngineError
 
 __all__ = ["missing_parameter_error", "mysql_error"]
 
@@ -19,14 +19,14 @@ _CLIENT_STATES = {
 }  # fmt: skip
 
 
-def missing_parameter_error(index: int) -> DatabaseError:
+def missing_parameter_error(index: int) -> EngineError:
     """Connector/J's client-side error for a placeholder with no value."""
     text = f"No value specified for parameter {index}"
     return _error(text, errno=0, sqlstate="07001")
 
 
-def mysql_error(exc: Exception, conn: Any) -> DatabaseError:
-    """A DatabaseError for a PyMySQL error, with the server's SQLSTATE when it has one.
+def mysql_error(exc: Exception, conn: Any) -> EngineError:
+    """A EngineError for a PyMySQL error, with the server's SQLSTATE when it has one.
 
     ``conn`` (None when connecting failed) is asked for the SQLSTATE.
     """
@@ -39,9 +39,9 @@ def mysql_error(exc: Exception, conn: Any) -> DatabaseError:
     return _error(text, errno=errno, sqlstate=sqlstate or "HY000")
 
 
-def _error(text: str, *, errno: int, sqlstate: str) -> DatabaseError:
+def _error(text: str, *, errno: int, sqlstate: str) -> EngineError:
     """The v2 form (F12, unverified) and the v1 form of one MySQL error."""
-    return DatabaseError(
+    return EngineError(
         f"{text}; Error code: {errno}; SQLState: {sqlstate}",
         sqlstate=sqlstate,
         errno=errno,

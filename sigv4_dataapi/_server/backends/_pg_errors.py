@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from sigv4_dataapi._server.backends import base
-from sigv4_dataapi._server.backends.base import DatabaseError
+from sigv4_dataapi._server.backends.base import EngineError
 
 __all__ = [
     "UnsupportedResultError",
@@ -43,13 +43,13 @@ class UnsupportedResultError(base.UnsupportedResultError):
         self.type_name = type_name
 
 
-def missing_parameter_error(index: int) -> DatabaseError:
+def missing_parameter_error(index: int) -> EngineError:
     """pgjdbc's error for a placeholder with no value (client side, no ``ERROR:``)."""
     text = f"No value specified for parameter {index}."
-    return DatabaseError(f"{text}; SQLState: 22023", sqlstate="22023", v1_message=text)
+    return EngineError(f"{text}; SQLState: 22023", sqlstate="22023", v1_message=text)
 
 
-def database_error(exc: Exception, psycopg: Any, *, detail: bool = False) -> DatabaseError:
+def database_error(exc: Exception, psycopg: Any, *, detail: bool = False) -> EngineError:
     """Flatten a psycopg error the way the service does (F12).
 
     v2: ``ERROR: msg; [Detail: ..;] [Hint: ..;] [Position: N;] SQLState: X``.
@@ -69,10 +69,10 @@ def database_error(exc: Exception, psycopg: Any, *, detail: bool = False) -> Dat
     shown = [(k, v) for k, v in extras if v and (detail or k != "Detail")]
     v2 = "; ".join(parts + [f"{k}: {v}" for k, v in shown] + [f"SQLState: {sqlstate}"])
     v1 = "\n  ".join(parts + [f"{k}: {v}" for k, v in extras if v])
-    return DatabaseError(v2, sqlstate=sqlstate, v1_message=v1)
+    return EngineError(v2, sqlstate=sqlstate, v1_message=v1)
 
 
-def connection_error(exc: Exception) -> DatabaseError:
+def connection_error(exc: Exception) -> EngineError:
     """A connection that could not be made or was lost (08xxx, or the FATAL's state)."""
     text = str(exc).strip()
     fatal = re.search(r"FATAL:\s+(.*)", text)
@@ -82,19 +82,19 @@ def connection_error(exc: Exception) -> DatabaseError:
         found = (state for pattern, state in _CONNECT_STATES if pattern.search(message))
         sqlstate = next(found, "08001" if not fatal else "08004")
     severity = "FATAL" if fatal else "ERROR"
-    return DatabaseError(
+    return EngineError(
         f"{severity}: {message}; SQLState: {sqlstate}",
         sqlstate=sqlstate,
         v1_message=f"{severity}: {message}",
     )
 
 
-def _client_error(exc: Exception, psycopg: Any) -> DatabaseError:
+def _client_error(exc: Exception, psycopg: Any) -> EngineError:
     """An error psycopg raised itself (bad value, lost connection): no server fields."""
     if isinstance(exc, psycopg.OperationalError):
         return connection_error(exc)
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     sqlstate = "22000" if isinstance(exc, psycopg.DataError) else "XX000"
-    return DatabaseError(
+    return EngineError(
         f"ERROR: {text}; SQLState: {sqlstate}", sqlstate=sqlstate, v1_message=f"ERROR: {text}"
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sigv4_dataapi._server.backends.base import DatabaseError, Param
+from sigv4_dataapi._server.backends.base import EngineError, Param
 
 __all__ = ["BoundStatement", "RewrittenSql", "bind", "rewrite_mysql", "rewrite_postgres"]
 
@@ -101,7 +101,7 @@ def bind(
     *,
     rewrite: Callable[[str], RewrittenSql],
     convert: Callable[[Param], Any],
-    missing: Callable[[int], DatabaseError],
+    missing: Callable[[int], EngineError],
 ) -> BoundStatement:
     """Match each placeholder to its parameter, in order.
 

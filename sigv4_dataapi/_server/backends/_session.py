@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from sigv4_dataapi._server.backends._driver import close_quietly
 from sigv4_dataapi._server.backends._pool import PoolKey
-from sigv4_dataapi._server.backends.base import DatabaseError
+from sigv4_dataapi._server.backends.base import EngineError
 
 __all__ = ["PooledSession", "SessionHost", "TransactionCommand"]
 
@@ -33,8 +33,8 @@ class SessionHost(Protocol):
         """Cancel the statement running on ``conn``, called from another thread."""
         ...
 
-    def translate(self, exc: BaseException, conn: Any) -> DatabaseError | None:
-        """The DatabaseError for a driver error (None: not the driver's, let it through)."""
+    def translate(self, exc: BaseException, conn: Any) -> EngineError | None:
+        """The EngineError for a driver error (None: not the driver's, let it through)."""
         ...
 
     def release(self, key: PoolKey, conn: Any) -> None:

@@ -87,7 +87,7 @@ class StatementResult:
     generated: list[Value] = field(default_factory=list)  # generatedFields (MySQL)
 
 
-class DatabaseError(Exception):
+class EngineError(Exception):
     """An error the engine raised; ``message`` is in the service's v2 form.
 
     ``message`` for PostgreSQL: ``ERROR: <text>; [Position: N;] SQLState: XXXXX``;
@@ -110,7 +110,7 @@ class DatabaseError(Exception):
         self.v1_message = v1_message or message
 
 
-class UnsupportedResultError(DatabaseError):
+class UnsupportedResultError(EngineError):
     """A result value the service cannot put in a Field (reference F9); added by B."""
 
 

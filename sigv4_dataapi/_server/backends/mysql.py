@@ -27,7 +27,7 @@ from sigv4_dataapi._server.backends._placeholders import BoundStatement, bind
 from sigv4_dataapi._server.backends._placeholders import rewrite_mysql as rewrite_placeholders
 from sigv4_dataapi._server.backends._pool import ConnectionPool, PoolKey
 from sigv4_dataapi._server.backends._session import PooledSession, TransactionCommand
-from sigv4_dataapi._server.backends.base import DatabaseError, Param, StatementResult, Value
+from sigv4_dataapi._server.backends.base import EngineError, Param, StatementResult, Value
 
 __all__ = ["MySQLBackend", "MySQLSession", "open_backend", "rewrite_placeholders"]
 
@@ -96,7 +96,7 @@ class MySQLBackend:
         finally:
             close_quietly(killer)
 
-    def translate(self, exc: BaseException, conn: Any) -> DatabaseError | None:
+    def translate(self, exc: BaseException, conn: Any) -> EngineError | None:
         if isinstance(exc, self._pymysql.MySQLError):
             return mysql_error(exc, conn)
         return None

@@ -33,7 +33,7 @@ from sigv4_dataapi._server.backends._placeholders import BoundStatement, bind
 from sigv4_dataapi._server.backends._placeholders import rewrite_postgres as rewrite_placeholders
 from sigv4_dataapi._server.backends._pool import ConnectionPool, PoolKey
 from sigv4_dataapi._server.backends._session import PooledSession, TransactionCommand
-from sigv4_dataapi._server.backends.base import DatabaseError, Param, StatementResult, Value
+from sigv4_dataapi._server.backends.base import EngineError, Param, StatementResult, Value
 
 __all__ = [
     "PostgresBackend",
@@ -100,7 +100,7 @@ class PostgresBackend:
     def interrupt(self, conn: Any, user: str) -> None:
         conn.cancel()  # libpq's cancel request: its own socket, no session needed
 
-    def translate(self, exc: BaseException, conn: Any) -> DatabaseError | None:
+    def translate(self, exc: BaseException, conn: Any) -> EngineError | None:
         if isinstance(exc, self._psycopg.Error):
             return database_error(exc, self._psycopg, detail=self.include_detail)
         return None

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sigv4_dataapi._errors import ConfigurationError
-from sigv4_dataapi._server.backends.base import Column, DatabaseError, Param, StatementResult, Value
+from sigv4_dataapi._server.backends.base import Column, EngineError, Param, StatementResult, Value
 
 _SHOW_TABLES = re.compile(r"\s*show\s+(full\s+)?tables\s*;?\s*", re.IGNORECASE)
 _INSERT = re.compile(r"\s*(insert|replace)\b", re.IGNORECASE)
@@ -37,12 +37,12 @@ _NULL_TYPE = (0, "NULL")
 _connection_ids = itertools.count(1)
 
 
-def _database_error(exc: sqlite3.Error) -> DatabaseError:
+def _database_error(exc: sqlite3.Error) -> EngineError:
     """The engine's text in the shape a JDBC driver gives it (``[SQLITE_ERROR] ...``)."""
     name = getattr(exc, "sqlite_errorname", None) or "SQLITE_ERROR"
     code = getattr(exc, "sqlite_errorcode", None) or 1
     message = f"[{name}] {exc}"
-    return DatabaseError(
+    return EngineError(
         message, errno=code, v1_message=f"Database error code: {code}. Message: {message}"
     )
 

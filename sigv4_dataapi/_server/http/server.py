@@ -4,7 +4,7 @@ Pipeline per request: size check -> SigV4 (403, no SQL runs) -> route ->
 JSON body -> allow list -> operation. Every reply, success or error, is JSON
 with ``Content-Type: application/json`` and an ``x-amzn-RequestId``; errors
 add ``x-amzn-ErrorType`` (reference §3.1, F16). Errors become replies in
-exactly one place, :meth:`Endpoint.handle`. TLS handshakes run on the
+exactly one place, :meth:`Dispatcher.handle`. TLS handshakes run on the
 connection's own thread, so a slow client never blocks ``accept``.
 """
 
@@ -63,7 +63,7 @@ def _error_reply(error: ApiError, request_id: str) -> Reply:
     return Reply(error.status, body, request_id, error.code + suffix)
 
 
-class Endpoint:
+class Dispatcher:
     """HTTP-free request handling: (method, target, headers, body) -> :class:`Reply`."""
 
     def __init__(
@@ -218,7 +218,7 @@ class DataApiServer(ThreadingHTTPServer):
     def __init__(
         self,
         address: tuple[str, int],
-        endpoint: Endpoint,
+        endpoint: Dispatcher,
         *,
         tls: ssl.SSLContext | None = None,
         verbose: bool = False,
