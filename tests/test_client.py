@@ -19,23 +19,23 @@ if TYPE_CHECKING:  # tests/conftest.py; not importable by name next to tests/loc
 from test_transport_server import Answer, Drop, ScriptedServer, error, ok
 
 from sigv4_dataapi import Client
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._codec.result import BatchResult, Result
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import (
     AuthError,
     BadRequestException,
     CertificateError,
     ConfigurationError,
     ConnectionLostError,
-    DatabaseError,
     DatabaseErrorException,
     InternalServerErrorException,
     ResponseParseError,
     ServerFaultError,
     ServiceError,
+    StatementError,
     StatementMayHaveRunError,
 )
-from sigv4_dataapi._result import BatchResult, Result
-from sigv4_dataapi._transport import Clocks
+from sigv4_dataapi._transport.driver import Clocks
 
 BLOB = {"sqlite": "BLOB", "postgres": "BYTEA", "mysql": "BLOB"}
 
@@ -163,6 +163,16 @@ def test_call_reaches_the_legacy_execute_sql(
     assert len(out["sqlStatementResults"]) == 2
 
 
+def test_execute_sql_decodes_each_statement_of_the_legacy_call(
+    local_endpoint_factory: Callable[..., LocalEndpoint],
+) -> None:
+    """``execute_sql`` sends ``ExecuteSql`` and decodes its legacy answer: one Result each."""
+    with connect(local_endpoint_factory(flavor="v1")) as v1:
+        first, second = v1.execute_sql("SELECT 1 AS a; SELECT 'x' AS b, 2 AS c")
+    assert first.rows == [{"a": 1}] and second.rows == [{"b": "x", "c": 2}]
+    assert [c.label for c in second.columns] == ["b", "c"]
+
+
 def test_sql_errors_come_back_by_class(db: Client, engine_endpoint: LocalEndpoint) -> None:
     with pytest.raises(DatabaseErrorException) as caught:
         db.execute("SELEKT 1")
@@ -180,7 +190,7 @@ def test_v1_sql_errors_are_bad_requests(
         BadRequestException
     ) as caught:
         v1.execute("SELEKT 1")
-    assert isinstance(caught.value, DatabaseError)
+    assert isinstance(caught.value, StatementError)
 
 
 def test_unknown_transaction(db: Client) -> None:
