@@ -78,7 +78,7 @@ class AsyncAdaptedConnection(AsyncAdapt_dbapi_connection):
 
     @autocommit.setter
     def autocommit(self, value: bool) -> None:
-        self._connection.autocommit = value
+        await_(self._connection.set_autocommit(value))
 
     @property
     def engine(self) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.postgresql.base import PGCompiler, PGDialect, PGExecutionContext
 from sqlalchemy.engine import interfaces
+from sqlalchemy.sql import elements
 
 from sigv4_dataapi.dialect._base import DataAPIBindNames, DataAPIDialectMixin
 from sigv4_dataapi.dialect._imv import InsertManyValuesPaging
@@ -44,6 +45,29 @@ class PGCompiler_dataapi(DataAPIBindNames, InsertManyValuesPaging, PGCompiler):
         )
         return f"CAST({sqltext} AS {rendered})"
 
+    # The DB-API refuses a ``:name`` between square brackets: the service cannot tell a
+    # parameter there from the bound of an array slice (reference F17b). So brackets
+    # hold no placeholders: constructors become ARRAY(VALUES ...), subscripts and slice
+    # bounds are rendered as literals at execution time, with a blank after the colon.
+
+    def visit_array(self, element: Any, **kw: Any) -> str:
+        rendered = str(super().visit_array(element, **kw))
+        if ":" not in rendered:
+            return rendered
+        rows = ", ".join(f"({self.process(clause, **kw)})" for clause in element.clauses)
+        return f"ARRAY(VALUES {rows})"
+
+    def visit_getitem_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        return f"{self.process(binary.left, **kw)}[{self._bracketed(binary.right, **kw)}]"
+
+    def visit_slice(self, element: Any, **kw: Any) -> str:
+        return f"{self._bracketed(element.start, **kw)} : {self._bracketed(element.stop, **kw)}"
+
+    def _bracketed(self, element: Any, **kw: Any) -> str:
+        if isinstance(element, elements.BindParameter):
+            kw["literal_execute"] = True
+        return str(self.process(element, **kw))
+
 
 class PGDialect_dataapi(DataAPIDialectMixin, PGDialect):
     """PostgreSQL (Aurora PostgreSQL) through ``sigv4_dataapi.dbapi``."""
@@ -59,6 +83,10 @@ class PGDialect_dataapi(DataAPIDialectMixin, PGDialect):
     supports_native_json_serialization = False
     supports_native_json_deserialization = False
     colspecs = {**PGDialect.colspecs, **COLSPECS}
+
+    def initialize(self, connection: Any) -> None:
+        super().initialize(connection)
+        self._supports_jsonb_subscripting = False  # col[:key] would put a :name in brackets
 
     def _server_side_cursor(self, dbapi_connection: Any) -> Any:
         return dbapi_connection.cursor(stream=True)

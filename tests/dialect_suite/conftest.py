@@ -19,11 +19,6 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # requirements:Requirements
-if os.environ.get("SIGV4_DIALECT_SHIM"):  # TEMPORARY until the DB-API lands
-    sys.path.insert(0, os.environ["SIGV4_DIALECT_SHIM"])
-    import shim_dbapi
-
-    sys.modules["sigv4_dataapi.dbapi"] = shim_dbapi
 
 from sigv4_dataapi.dialect import register  # noqa: E402
 
