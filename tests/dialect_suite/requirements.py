@@ -110,7 +110,31 @@ class Requirements(SuiteRequirements):
     def sql_expression_limit_offset(self) -> Any:
         return _only(PG, "MySQL takes constants only in LIMIT/OFFSET") + self.offset
 
+    @property
+    def repeated_remote_col_foreign_keys(self) -> Any:
+        return _off("PostgreSQL and MySQL refuse a foreign key naming one remote column twice")
+
+    @property
+    def fetch_percent(self) -> Any:
+        return _off("PostgreSQL and MariaDB have no FETCH FIRST ... PERCENT")
+
     # -- open where the engine has the feature ------------------------------------------------
+    def get_order_by_collation(self, config: Any) -> str:
+        """A collation each engine has (the suite's database is utf8mb4 on MariaDB)."""
+        return "POSIX" if config.db.name == PG else "utf8mb4_bin"
+
+    @property
+    def fetch_offset_with_options(self) -> Any:
+        return _open()
+
+    @property
+    def indexes_check_column_order(self) -> Any:
+        return _open()
+
+    @property
+    def skip_autocommit_rollback(self) -> Any:
+        return _open()
+
     @property
     def create_table_as(self) -> Any:
         return _open()
