@@ -108,6 +108,20 @@ class DataAPIString(sqltypes.String):
     render_bind_cast = True
 
 
+class DataAPINumeric(sqltypes.Numeric[Any]):
+    """Cast as plain ``NUMERIC`` / ``FLOAT`` (never the column's scale, which would round)."""
+
+    render_bind_cast = True
+
+
+class DataAPIFloat(sqltypes.Float[Any]):
+    render_bind_cast = True
+
+
+class DataAPIBoolean(sqltypes.Boolean):
+    render_bind_cast = True
+
+
 class DataAPIUuid(PGUuid[Any]):
     """The service sends a uuid as its text: make it a ``UUID`` when ``as_uuid``."""
 
@@ -250,6 +264,9 @@ COLSPECS: dict[Any, Any] = {
     sqltypes.DateTime: DataAPIDateTime,
     sqltypes.Time: DataAPITime,
     sqltypes.String: DataAPIString,
+    sqltypes.Numeric: DataAPINumeric,
+    sqltypes.Float: DataAPIFloat,
+    sqltypes.Boolean: DataAPIBoolean,
     sqltypes.Uuid: DataAPIUuid,
     sqltypes.Enum: DataAPIEnum,
     ENUM: DataAPIEnum,

@@ -40,6 +40,11 @@ class PGCompiler_dataapi(DataAPIBindNames, InsertManyValuesPaging, PGCompiler):
             return f"CAST({sqltext} AS TEXT[])"
         if not isinstance(dbapi_type, sqltypes.Enum) and isinstance(dbapi_type, sqltypes.String):
             return f"CAST({sqltext} AS VARCHAR)"  # no length or collation: a parameter has none
+        if isinstance(dbapi_type, sqltypes.Float):
+            return f"CAST({sqltext} AS FLOAT)"  # double precision, whatever the column's
+        if isinstance(dbapi_type, sqltypes.Numeric) and not isinstance(dbapi_type,
+                                                                       sqltypes.Integer):
+            return f"CAST({sqltext} AS NUMERIC)"  # no scale: the value is not rounded
         rendered = self.dialect.type_compiler_instance.process(
             dbapi_type, identifier_preparer=self.preparer
         )
