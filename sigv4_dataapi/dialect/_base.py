@@ -126,7 +126,8 @@ class DataAPIDialectMixin:
         return bool(dbapi_connection.autocommit)
 
     def do_begin(self, dbapi_connection: Any) -> None:
-        level = self._levels.get(dbapi_connection)
+        # SQLAlchemy passes the pool's proxy here; the level is kept by the DB-API connection.
+        level = self._levels.get(getattr(dbapi_connection, "dbapi_connection", dbapi_connection))
         if level is not None and not dbapi_connection.autocommit:
             cursor = dbapi_connection.cursor()
             cursor.execute(f"SET TRANSACTION ISOLATION LEVEL {level}")
