@@ -100,4 +100,5 @@ class AsyncAdaptedDBAPI:
             setattr(self, name, getattr(dbapi, name))
 
     def connect(self, *args: Any, **kwargs: Any) -> AsyncAdaptedConnection:
-        return await_(AsyncAdaptedConnection.create(self, self.dbapi.connect_async(*args, **kwargs)))  # type: ignore[no-any-return]
+        connecting = self.dbapi.connect_async(*args, **kwargs)
+        return await_(AsyncAdaptedConnection.create(self, connecting))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import weakref
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from sqlalchemy.engine import URL
@@ -50,7 +51,7 @@ class DataAPIBindNames:
     led by a digit or holding non-ASCII letters needs the same treatment here.
     """
 
-    bindname_escape_characters = BINDNAME_ESCAPES
+    bindname_escape_characters: ClassVar[Mapping[str, str]] = BINDNAME_ESCAPES
 
     def bindparam_string(self, name: str, **kw: Any) -> str:
         if not kw.get("escaped_from") and (name[:1].isdigit() or not name.isascii()):
@@ -84,25 +85,25 @@ class DataAPIDialectMixin:
 
     # -- isolation ---------------------------------------------------------------------------
 
-    def get_isolation_level_values(self, dbapi_connection: Any) -> tuple[str, ...]:
+    def get_isolation_level_values(self, dbapi_connection: Any) -> Sequence[Any]:
         return ("AUTOCOMMIT", "READ COMMITTED", "READ UNCOMMITTED", "REPEATABLE READ",
                 "SERIALIZABLE")  # fmt: skip
 
-    def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
+    def set_isolation_level(self, dbapi_connection: Any, level: Any) -> None:
         dbapi_connection.autocommit = level == "AUTOCOMMIT"
         if level == "AUTOCOMMIT" or level == getattr(self, "default_isolation_level", None):
             self._levels.pop(dbapi_connection, None)
         else:
             self._levels[dbapi_connection] = level
 
-    def get_isolation_level(self, dbapi_connection: Any) -> str:
+    def get_isolation_level(self, dbapi_connection: Any) -> Any:
         """The level this connection's transactions run at, without a call when known."""
         if dbapi_connection.autocommit:
             return "AUTOCOMMIT"
         level = self._levels.get(dbapi_connection) or getattr(self, "default_isolation_level", None)
         return level or self.get_default_isolation_level(dbapi_connection)
 
-    def get_default_isolation_level(self, dbapi_connection: Any) -> str:
+    def get_default_isolation_level(self, dbapi_connection: Any) -> Any:
         """The level set on this connection, else the server's default read outside any
         transaction (one call, no BEGIN)."""
         level = self._levels.get(dbapi_connection)

@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-__all__ = ["SQL_BUDGET", "REQUEST_BUDGET", "InsertManyValuesPaging", "group_rows"]
+__all__ = ["REQUEST_BUDGET", "SQL_BUDGET", "InsertManyValuesPaging", "group_rows"]
 
 SQL_BUDGET = 60_000  # characters, of the service's 65,536 (room for the statement's head)
 REQUEST_BUDGET = 3 * 1024 * 1024  # bytes, of the 4 MiB request limit
@@ -68,8 +68,10 @@ class InsertManyValuesPaging:
         deliver = super()._deliver_insertmanyvalues_batches  # type: ignore[misc]
         imv = self._insertmanyvalues  # type: ignore[attr-defined]
         if not parameters or not isinstance(parameters[0], Mapping):
-            yield from deliver(statement, parameters, compiled_parameters, generic_setinputsizes,
-                               batch_size, sort_by_parameter_order, schema_translate_map)  # fmt: skip
+            yield from deliver(
+                statement, parameters, compiled_parameters, generic_setinputsizes,
+                batch_size, sort_by_parameter_order, schema_translate_map,
+            )  # fmt: skip
             return
         digits = len(str(len(parameters)))
         names = sum(len(keys) for *_, keys in imv.insert_crud_params)

@@ -143,7 +143,9 @@ class DataAPIInterval(INTERVAL):
     render_bind_cast = True
 
     @classmethod
-    def adapt_emulated_to_native(cls, interval: Any, **kw: Any) -> DataAPIInterval:
+    def adapt_emulated_to_native(  # type: ignore[override]  # as INTERVAL's own
+        cls, interval: Any, **kw: Any
+    ) -> Any:
         return cls(precision=interval.second_precision)
 
     def column_expression(self, colexpr: Any) -> Any:
@@ -159,7 +161,7 @@ class DataAPIInterval(INTERVAL):
         return lambda value: parse_interval(value) if isinstance(value, str) else value
 
 
-class DataAPIARRAY(ARRAY):
+class DataAPIARRAY(ARRAY[Any]):
     """Bound as an escaped array literal; unsupported element types read as ``text[]``."""
 
     render_bind_cast = True
@@ -190,7 +192,7 @@ class DataAPIARRAY(ARRAY):
         parent = super().result_processor(dialect, coltype)
         if (self.dimensions or 1) <= 1:
             return parent
-        item = _ITEM_FROM_TEXT.get(self.item_type._type_affinity, None)
+        item = _ITEM_FROM_TEXT.get(self.item_type._type_affinity)
 
         def process(value: Any) -> Any:
             if isinstance(value, str):

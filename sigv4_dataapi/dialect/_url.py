@@ -64,4 +64,5 @@ def _number(key: str, value: str) -> float:
     try:
         return float(value)
     except ValueError:
-        raise exc.ArgumentError(f"URL key {key!r} must be a number of seconds, not {value!r}") from None
+        message = f"URL key {key!r} must be a number of seconds, not {value!r}"
+        raise exc.ArgumentError(message) from None

@@ -16,6 +16,7 @@ levels offered are ``AUTOCOMMIT`` and the server's default.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import types as sqltypes
@@ -72,7 +73,9 @@ class DataAPIJSON(JSON):
 _BIND_CASTS = {sqltypes.Date: "DATE", sqltypes.DateTime: "DATETIME(6)", sqltypes.Time: "TIME(6)"}
 
 
-class MySQLCompiler_dataapi(DataAPIBindNames, InsertManyValuesPaging, MySQLCompiler):
+class MySQLCompiler_dataapi(  # type: ignore[misc]  # bindparam_string(**kw) takes them all
+    DataAPIBindNames, InsertManyValuesPaging, MySQLCompiler
+):
     def render_bind_cast(self, type_: Any, dbapi_type: Any, sqltext: str) -> str:
         """Dates and times: ``CAST(:p AS DATETIME(6))``, so a bare parameter is typed."""
         return f"CAST({sqltext} AS {_BIND_CASTS[dbapi_type._type_affinity]})"
@@ -87,11 +90,13 @@ class MySQLDialect_dataapi(DataAPIDialectMixin, MySQLDialect):
     execution_ctx_cls = MySQLExecutionContext
     bind_typing = interfaces.BindTyping.RENDER_CASTS
     supports_server_side_cursors = False
-    colspecs = {**MySQLDialect.colspecs, sqltypes.Time: DataAPITime, TIME: DataAPITime,
-                sqltypes.Date: DataAPIDate, sqltypes.DateTime: DataAPIDateTime,
-                sqltypes.JSON: DataAPIJSON, JSON: DataAPIJSON}  # fmt: skip
+    colspecs = {  # noqa: RUF012 (SQLAlchemy's own attribute)
+        **MySQLDialect.colspecs, sqltypes.Time: DataAPITime, TIME: DataAPITime,
+        sqltypes.Date: DataAPIDate, sqltypes.DateTime: DataAPIDateTime,
+        sqltypes.JSON: DataAPIJSON, JSON: DataAPIJSON,
+    }  # fmt: skip
 
-    def get_isolation_level_values(self, dbapi_connection: Any) -> tuple[str, ...]:
+    def get_isolation_level_values(self, dbapi_connection: Any) -> Sequence[Any]:
         default = getattr(self, "default_isolation_level", None)
         return ("AUTOCOMMIT", default) if default else ("AUTOCOMMIT", "REPEATABLE READ")
 

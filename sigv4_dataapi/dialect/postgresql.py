@@ -33,7 +33,9 @@ class PGExecutionContext_dataapi(PGExecutionContext):
         return self.dialect._server_side_cursor(self._dbapi_connection)  # type: ignore[attr-defined]
 
 
-class PGCompiler_dataapi(DataAPIBindNames, InsertManyValuesPaging, PGCompiler):
+class PGCompiler_dataapi(  # type: ignore[misc]  # bindparam_string(**kw) takes them all
+    DataAPIBindNames, InsertManyValuesPaging, PGCompiler
+):
     def render_bind_cast(self, type_: Any, dbapi_type: Any, sqltext: str) -> str:
         """``CAST(:p AS type)``: the standard spelling, unambiguous next to ``:name``."""
         if isinstance(dbapi_type, sqltypes.JSON.JSONPathType):
@@ -56,7 +58,7 @@ class PGCompiler_dataapi(DataAPIBindNames, InsertManyValuesPaging, PGCompiler):
     # bounds are rendered as literals at execution time, with a blank after the colon.
 
     def visit_array(self, element: Any, **kw: Any) -> str:
-        rendered = str(super().visit_array(element, **kw))
+        rendered = str(super().visit_array(element, **kw))  # type: ignore[no-untyped-call]
         if ":" not in rendered:
             return rendered
         rows = ", ".join(f"({self.process(clause, **kw)})" for clause in element.clauses)
@@ -87,10 +89,10 @@ class PGDialect_dataapi(DataAPIDialectMixin, PGDialect):
     # JSON is selected as text and parsed by the engine's (or the default) deserializer.
     supports_native_json_serialization = False
     supports_native_json_deserialization = False
-    colspecs = {**PGDialect.colspecs, **COLSPECS}
+    colspecs = {**PGDialect.colspecs, **COLSPECS}  # noqa: RUF012 (SQLAlchemy's own attribute)
 
     def initialize(self, connection: Any) -> None:
-        super().initialize(connection)
+        super().initialize(connection)  # type: ignore[no-untyped-call]
         self._supports_jsonb_subscripting = False  # col[:key] would put a :name in brackets
 
     def _server_side_cursor(self, dbapi_connection: Any) -> Any:

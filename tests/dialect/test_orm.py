@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import ForeignKey, String, Text, func, select
@@ -38,7 +38,7 @@ def make_models() -> Any:
         version: Mapped[int] = mapped_column(nullable=False)
         author_id: Mapped[int] = mapped_column(ForeignKey(Author.id))
         author: Mapped[Author] = relationship(back_populates="books")
-        __mapper_args__ = {"version_id_col": version}
+        __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     return Base, Author, Book
 
@@ -51,8 +51,7 @@ def models(engine: Any) -> Any:
     base.metadata.drop_all(engine)
 
 
-def test_add_all_thousands_gets_keys_in_statements_under_the_sql_limit(engine: Any,
-                                                                        models: Any) -> None:  # fmt: skip
+def test_add_all_of_thousands_gets_keys_under_the_sql_limit(engine: Any, models: Any) -> None:
     Author, Book = models
     # A page size that would build one 3,000-row INSERT well over 65,536 characters.
     bind = engine.execution_options(insertmanyvalues_page_size=10_000)

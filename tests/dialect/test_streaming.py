@@ -39,8 +39,7 @@ def test_plain_select_of_the_table_is_over_the_result_limit(engine: Any, big_tab
         conn.execute(select(big_table)).all()
 
 
-def test_stream_results_reads_every_row_in_pages_with_bounded_memory(engine: Any,
-                                                                    big_table: Any) -> None:  # fmt: skip
+def test_stream_results_reads_every_row_with_bounded_memory(engine: Any, big_table: Any) -> None:
     statements = Statements(engine)
     tracemalloc.start()
     try:

@@ -25,11 +25,10 @@ from sigv4_dataapi.dialect import register  # noqa: E402
 register()
 pytest.register_assert_rewrite("sqlalchemy.testing.assertions")
 
-from sqlalchemy.testing.plugin.pytestplugin import *  # noqa: E402,F403
-
 import suite_setup  # noqa: E402
 from sqlalchemy.dialects.mysql import provision as _mysql_provision  # noqa: E402,F401
 from sqlalchemy.dialects.postgresql import provision as _pg_provision  # noqa: E402,F401
+from sqlalchemy.testing.plugin.pytestplugin import *  # noqa: E402,F403
 
 _endpoint: Any = None
 _sqla_configure = pytest_configure  # noqa: F405 (the plugin's, wrapped below)

@@ -62,8 +62,10 @@ def _prepare_mysql(url: str) -> None:
     import pymysql
 
     parts = urlsplit(url)
-    conn = pymysql.connect(host=parts.hostname, port=parts.port or 3306,
-                           user=parts.username or "root", password=parts.password or "")  # fmt: skip
+    conn = pymysql.connect(
+        host=parts.hostname, port=parts.port or 3306,
+        user=parts.username or "root", password=parts.password or "",
+    )  # fmt: skip
     try:
         with conn.cursor() as cur:
             for name in (DATABASE, *SCHEMAS):
