@@ -23,7 +23,7 @@ __all__ = ["AsyncAdaptedDBAPI"]
 
 _EXCEPTIONS = ("Warning", "Error", "InterfaceError", "DatabaseError", "DataError",
                "OperationalError", "IntegrityError", "InternalError", "ProgrammingError",
-               "NotSupportedError")  # fmt: skip
+               "NotSupportedError", "TransactionLostError", "ResultTooLargeError")  # fmt: skip
 _NAMES = ("paramstyle", "apilevel", "threadsafety", "Date", "Time", "Timestamp", "Binary",
           "STRING", "BINARY", "NUMBER", "DATETIME", "ROWID")  # fmt: skip
 

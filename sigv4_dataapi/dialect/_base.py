@@ -139,6 +139,8 @@ class DataAPIDialectMixin:
     def is_disconnect(self, e: Exception, connection: Any, cursor: Any) -> bool:
         """Lost/expired transactions, an unreachable database, a closed connection."""
         dbapi = self.loaded_dbapi  # type: ignore[attr-defined]
+        if isinstance(e, dbapi.TransactionLostError) or getattr(e, "transaction_lost", False):
+            return True  # the DB-API forgot the transaction: SQLAlchemy's is gone too
         if isinstance(e, dbapi.InterfaceError) and "closed" in str(e):
             return True
         sqlstate = getattr(e, "sqlstate", None) or ""

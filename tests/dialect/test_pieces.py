@@ -61,3 +61,22 @@ def test_a_single_oversized_row_still_goes_alone() -> None:
     """Its own request then fails with the service's clear error; nothing is dropped."""
     assert list(group_rows([{"b": "x" * 5_000_000}, {"b": "y"}], row_sql=10, head_sql=10,
                            limit_rows=1000)) == [1, 1]  # fmt: skip
+
+
+def test_lost_transactions_and_connection_errors_invalidate_the_connection() -> None:
+    from sigv4_dataapi import dbapi
+    from sigv4_dataapi.dialect.postgresql import PGDialect_dataapi
+
+    dialect = PGDialect_dataapi(dbapi=dbapi)
+    lost = dbapi.TransactionLostError("idle for 3 minutes")
+    too_large = dbapi.ResultTooLargeError("1 MiB", limit="response", transaction_lost=True)
+    kept = dbapi.ResultTooLargeError("1 MiB", limit="response", transaction_lost=False)
+    link = dbapi.OperationalError("connection failure")
+    link.sqlstate = "08006"
+    unique_violation = dbapi.IntegrityError("duplicate key")
+    unique_violation.sqlstate = "23505"
+    assert dialect.is_disconnect(lost, None, None)
+    assert dialect.is_disconnect(too_large, None, None)
+    assert dialect.is_disconnect(link, None, None)
+    assert not dialect.is_disconnect(kept, None, None)
+    assert not dialect.is_disconnect(unique_violation, None, None)
