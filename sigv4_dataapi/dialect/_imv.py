@@ -66,6 +66,7 @@ class InsertManyValuesPaging:
         schema_translate_map: Any,
     ) -> Iterator[Any]:
         deliver = super()._deliver_insertmanyvalues_batches  # type: ignore[misc]
+        statement = self._values_clause(statement)
         imv = self._insertmanyvalues  # type: ignore[attr-defined]
         if not parameters or not isinstance(parameters[0], Mapping):
             yield from deliver(
@@ -76,6 +77,8 @@ class InsertManyValuesPaging:
         digits = len(str(len(parameters)))
         names = sum(len(keys) for *_, keys in imv.insert_crud_params)
         row_sql = len(imv.single_values_expr) + 4 + names * (2 + digits)
+        if imv.embed_values_counter:  # ", <row number>" in every row
+            row_sql += 2 + digits
         head_sql = len(statement) - len(imv.single_values_expr)
         groups = list(group_rows(parameters, row_sql=row_sql, head_sql=head_sql,
                                  limit_rows=batch_size))  # fmt: skip
@@ -89,3 +92,7 @@ class InsertManyValuesPaging:
                 batchnum += 1
                 yield batch._replace(batchnum=batchnum, total_batches=len(groups))
             start += size
+
+    def _values_clause(self, statement: str) -> str:
+        """Hook: the dialect may rewrite the one-row VALUES clause before paging."""
+        return statement

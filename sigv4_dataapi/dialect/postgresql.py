@@ -14,6 +14,7 @@ Built on SQLAlchemy's ``PGDialect``; what differs from a socket driver:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import types as sqltypes
@@ -52,6 +53,27 @@ class PGCompiler_dataapi(  # type: ignore[misc]  # bindparam_string(**kw) takes 
         )
         return f"CAST({sqltext} AS {rendered})"
 
+    def _values_clause(self, statement: str) -> str:
+        """Bulk INSERT rows take each parameter's type from the column: no CAST there.
+
+        Only ``CAST(:name AS <scalar type>)`` standing alone as a column's value is
+        unwrapped (json, uuid, enum, interval and array values keep theirs, and the
+        sentinel form casts again in its outer SELECT); rows get about 2.5x shorter:
+        fewer pages, less to send and to scan.
+        """
+        imv = self._insertmanyvalues
+        if imv is None:
+            return statement
+        params = [(col, key, _uncast(formatted), keys)
+                  for col, key, formatted, keys in imv.insert_crud_params]  # fmt: skip
+        values = ", ".join(formatted for _, _, formatted, _ in params)
+        old = f"({imv.single_values_expr})"
+        if values == imv.single_values_expr or statement.count(old) != 1:
+            return statement
+        # Replacing the (shared, cached) compiled state whole keeps it valid for every thread.
+        self._insertmanyvalues = imv._replace(single_values_expr=values, insert_crud_params=params)
+        return statement.replace(old, f"({values})")
+
     # The DB-API refuses a ``:name`` between square brackets: the service cannot tell a
     # parameter there from the bound of an array slice (reference F17b). So brackets
     # hold no placeholders: constructors become ARRAY(VALUES ...), subscripts and slice
@@ -74,6 +96,18 @@ class PGCompiler_dataapi(  # type: ignore[misc]  # bindparam_string(**kw) takes 
         if isinstance(element, elements.BindParameter):
             kw["literal_execute"] = True
         return str(self.process(element, **kw))
+
+
+_ASSIGNED = re.compile(
+    r"CAST\((:\w+) AS (?:VARCHAR|INTEGER|SMALLINT|BIGINT|NUMERIC|FLOAT|BOOLEAN|DATE"
+    r"|TIME(?:STAMP)?(?: WITH(?:OUT)? TIME ZONE)?)\)"
+)
+
+
+def _uncast(formatted: str) -> str:
+    """``CAST(:p AS INTEGER)`` -> ``:p`` when that is the whole value expression."""
+    match = _ASSIGNED.fullmatch(formatted)
+    return match.group(1) if match else formatted
 
 
 class PGDialect_dataapi(DataAPIDialectMixin, PGDialect):
