@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "vectors": "sigv4_dataapi._commands.vectors",
     "serve": "sigv4_dataapi.local._command",
     "whoami": "sigv4_dataapi._commands.whoami",
+    "shell": "sigv4_dataapi._commands.shell",
 }
 
 

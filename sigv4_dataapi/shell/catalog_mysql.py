@@ -87,7 +87,8 @@ def columns(schema: str, name: str) -> str:
     return (
         "SELECT column_name AS `Column`, column_type AS `Type`, "
         "CASE WHEN is_nullable = 'NO' THEN 'not null' ELSE '' END AS `Nullable`, "
-        "TRIM(CONCAT(COALESCE(column_default, ''), ' ', extra)) AS `Default` "
+        "TRIM(CONCAT(CASE WHEN column_default IS NULL OR column_default = 'NULL' THEN '' "
+        "ELSE column_default END, ' ', extra)) AS `Default` "  # MariaDB says 'NULL' for none
         f"FROM information_schema.columns WHERE {_where(schema, name)} ORDER BY ordinal_position"
     )
 

@@ -13,10 +13,7 @@ from sigv4_dataapi.shell.patterns import NamePattern, like_condition, literal
 ENGINE = "postgresql"
 FOLD_NAMES = True  # unquoted identifiers are lower case in PostgreSQL
 
-_USER_SCHEMAS = (
-    "n.nspname <> 'pg_catalog' AND n.nspname <> 'information_schema' "
-    "AND n.nspname NOT LIKE 'pg\\_toast%'"
-)
+_USER_SCHEMAS = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'"  # psql's filter
 
 # \dt \dv \di \d: relkind letters -> the word psql shows
 KINDS = {

@@ -25,6 +25,24 @@ WARN_SECONDS = 150.0  # warn this long into the idle time
 _STREAMABLE = frozenset(("select", "with", "values", "table"))
 _COUNTED = frozenset(("insert", "update", "delete", "merge", "copy", "replace"))
 _OBJECT_VERBS = frozenset(("create", "drop", "alter", "truncate", "comment", "grant", "revoke"))
+_NOUNS = frozenset(
+    (
+        "table",
+        "view",
+        "index",
+        "schema",
+        "database",
+        "sequence",
+        "function",
+        "procedure",
+        "trigger",
+        "type",
+        "extension",
+        "role",
+        "user",
+        "materialized",
+    )
+)
 _WORD = re.compile(r"[A-Za-z_]+")
 EXPIRED = (
     "The transaction has expired: the Data API ends a transaction after 3 minutes "
@@ -62,8 +80,9 @@ def command_tag(sql: str, dialect: str, rowcount: int) -> str:
     control = transaction_control(sql, dialect)
     if control is not None:
         return control.kind.upper()
-    if verb in _OBJECT_VERBS and len(words) > 1:
-        return f"{verb} {words[1]}".upper()
+    if verb in _OBJECT_VERBS:
+        noun = next((w for w in first_words(sql, dialect, 5)[1:] if w in _NOUNS), None)
+        return f"{verb} {noun}".upper() if noun else verb.upper()
     return verb.upper()
 
 
@@ -110,7 +129,7 @@ def run_statement(session: Session, sql: str, *, expanded: bool = False) -> None
     session.last_sql = sql
     cursor = conn.cursor(stream=True) if streams(session, sql) else conn.cursor()
     try:
-        cursor.execute(sql)
+        _execute(session, cursor, sql)
         if cursor.description:
             _print_rows(session, cursor, expanded)
         else:
@@ -128,6 +147,16 @@ def run_statement(session: Session, sql: str, *, expanded: bool = False) -> None
         elapsed = (session.clock() - started) * 1000
         used = call_count(conn) - calls
         session.console.note(f"Time: {elapsed:.3f} ms ({used} Data API call{'s' * (used != 1)})")
+
+
+def _execute(session: Session, cursor: Any, sql: str) -> None:
+    """``cursor.execute``; a resume line shown meanwhile is closed either way."""
+    ok = False
+    try:
+        cursor.execute(sql)
+        ok = True
+    finally:
+        session.after_call(ok)
 
 
 def _print_rows(session: Session, cursor: Any, expanded: bool) -> None:

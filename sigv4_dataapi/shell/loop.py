@@ -68,10 +68,10 @@ class Shell:
             for number, line in enumerate(text.splitlines(), 1):
                 if not self.feed(line, number) and self._stops():
                     return False
-                if self.session.quit:
-                    return True
                 if not self._drain_pending():
                     return False
+                if self.session.quit:
+                    return True
             return self._run_all(self.buffer.flush()) or not self._stops()
         finally:
             self.buffer = outer

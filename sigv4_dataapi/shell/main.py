@@ -42,6 +42,7 @@ def run_shell(
     stdin: IO[bytes],
     stdin_is_tty: bool,
     status_for: Callable[[BaseException], int],
+    after_call: Callable[[bool], None] | None = None,
 ) -> int:
     """Run the shell; the exit status (the first failure's in batch mode)."""
     interactive = stdin_is_tty and not options.sources

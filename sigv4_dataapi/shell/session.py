@@ -95,6 +95,7 @@ class Session:
     redirect_name: str | None = None
     last_sql: str = ""
     names_stale: bool = True  # completion names to fetch again
+    after_call: Callable[[bool], None] = field(default=lambda ok: None)  # close a resume line
 
     @property
     def dialect(self) -> str:
@@ -108,11 +109,15 @@ class Session:
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run a catalog query to the end: headers and rows."""
         cursor = self.conn.cursor()
+        ok = False
         try:
             cursor.execute(sql)
             headers = [column[0] for column in cursor.description or ()]
-            return headers, [tuple(row) for row in cursor.fetchall()]
+            rows = [tuple(row) for row in cursor.fetchall()]
+            ok = True
+            return headers, rows
         finally:
+            self.after_call(ok)
             cursor.close()
 
     def transaction_sign(self) -> str:
