@@ -79,7 +79,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     def connect(database: str | None) -> Any:
         connection = dbapi.connect(
-            resource_arn=resource_arn, secret_arn=secret_arn, database=database,
+            resource_arn=resource_arn, secret_arn=secret_arn, database=database, autocommit=True,
             region=conn.region, endpoint_url=conn.endpoint_url, credentials=source,
             verify=conn.verify, timeout=conn.timeout, resume_timeout=conn.resume_timeout,
             on_resume=progress, env=ctx.env,

@@ -9,11 +9,13 @@ DB-API maps them to the Data API's transaction calls.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any
 
+from sigv4_dataapi._errors import DataAPIError
 from sigv4_dataapi._sqltext import tokenize, transaction_control
 from sigv4_dataapi._sqltext.lexer import CODE
 from sigv4_dataapi.shell.answer import Answer, Row
@@ -114,11 +116,15 @@ def expire_if_idle(session: Session) -> bool:
 
 
 def forget_transaction(session: Session) -> None:
-    """Drop the local transaction state without asking the service (it already has)."""
-    forget = getattr(session.conn, "forget_transaction", None)
-    if callable(forget):
-        forget()
+    """Drop the transaction the service has already ended.
+
+    The DB-API's ``rollback`` forgets it first and counts "not found" as rolled
+    back; any other failure of that courtesy call changes nothing for the user.
+    """
     session.tx_failed = False
+    if session.conn.in_transaction:
+        with contextlib.suppress(DataAPIError):
+            session.conn.rollback()
 
 
 def run_statement(session: Session, sql: str, *, expanded: bool = False) -> None:

@@ -152,7 +152,7 @@ class Shell:
         else:
             for text in errors.error_lines(exc, where=where):
                 session.console.note(text)
-        if _EXPIRED.search(errors.message_of(exc)):
+        if type(exc).__name__ == "TransactionLostError" or _EXPIRED.search(errors.message_of(exc)):
             execute.forget_transaction(session)
             session.console.note(execute.EXPIRED)
         elif session.conn.in_transaction:

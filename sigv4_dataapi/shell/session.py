@@ -131,11 +131,5 @@ class Session:
         """Seconds since the last Data API call, while a transaction is open."""
         if not self.conn.in_transaction:
             return None
-        last = last_activity(self.conn)
-        return None if last is None else max(0.0, self.clock() - last)
-
-
-def last_activity(conn: Any) -> float | None:
-    """The connection's last-call time (the DB-API's ``last_activity``), if it keeps one."""
-    value = getattr(conn, "last_activity", None)
-    return float(value) if isinstance(value, (int, float)) else None
+        idle = getattr(self.conn, "idle_seconds", None)
+        return max(0.0, float(idle())) if callable(idle) else None

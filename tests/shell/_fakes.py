@@ -88,14 +88,14 @@ class FakeConnection:
     def now(self) -> float:
         return self.clock
 
+    def idle_seconds(self) -> float:
+        return self.clock - (self.last_activity or 0.0)
+
     def cursor(self, stream: bool = False) -> FakeCursor:
         return FakeCursor(self, stream)
 
     def rollback(self) -> None:
         self.executed.append("<rollback>")
-        self.in_transaction = False
-
-    def forget_transaction(self) -> None:
         self.in_transaction = False
 
     def close(self) -> None:
