@@ -15,14 +15,15 @@ __version__ = "0.1.0"
 # public name -> private module that defines it
 _EXPORTS: dict[str, str] = {
     # signer (issue 2)
-    "Credentials": "sigv4_dataapi._credentials",
-    "SigningSettings": "sigv4_dataapi._sigv4",
-    "SigningResult": "sigv4_dataapi._sigv4",
-    "sign_request": "sigv4_dataapi._sigv4",
-    "SigV4Auth": "sigv4_dataapi._auth",
+    "Credentials": "sigv4_dataapi._credentials.value",
+    "SigningSettings": "sigv4_dataapi._sigv4.sign",
+    "SigningResult": "sigv4_dataapi._sigv4.sign",
+    "sign_request": "sigv4_dataapi._sigv4.sign",
+    "SigV4Auth": "sigv4_dataapi._sigv4.httpx_auth",
     # errors
     "DataAPIError": "sigv4_dataapi._errors",
     "DatabaseError": "sigv4_dataapi._errors",
+    "StatementError": "sigv4_dataapi._errors",
     "ResponseParseError": "sigv4_dataapi._errors",
     "ServiceError": "sigv4_dataapi._errors",
     "StatementMayHaveRunError": "sigv4_dataapi._errors",
@@ -30,16 +31,16 @@ _EXPORTS: dict[str, str] = {
     "CredentialsError": "sigv4_dataapi._errors",
     "NoCredentialsError": "sigv4_dataapi._errors",
     "ConfigurationError": "sigv4_dataapi._errors",
-    "RetryPolicy": "sigv4_dataapi._retry",
+    "RetryPolicy": "sigv4_dataapi._transport.retry",
     # client (issue 4)
-    "Client": "sigv4_dataapi._client",
-    "AsyncClient": "sigv4_dataapi._async_client",
-    "Result": "sigv4_dataapi._result",
-    "BatchResult": "sigv4_dataapi._result",
-    "ColumnMetadata": "sigv4_dataapi._result",
-    "Param": "sigv4_dataapi._codec",
-    "pg_array_literal": "sigv4_dataapi._pgarray",
-    "parse_execute_response": "sigv4_dataapi._decode",
+    "Client": "sigv4_dataapi._client.client",
+    "AsyncClient": "sigv4_dataapi._client.client_async",
+    "Result": "sigv4_dataapi._codec.result",
+    "BatchResult": "sigv4_dataapi._codec.result",
+    "ColumnMetadata": "sigv4_dataapi._codec.result",
+    "Param": "sigv4_dataapi._codec.encode",
+    "pg_array_literal": "sigv4_dataapi._codec.pgarray",
+    "parse_execute_response": "sigv4_dataapi._codec.decode",
 }
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "SigV4Auth",
     "SigningResult",
     "SigningSettings",
+    "StatementError",
     "StatementMayHaveRunError",
     "TransportError",
     "__version__",
@@ -84,12 +86,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from sigv4_dataapi._async_client import AsyncClient
-    from sigv4_dataapi._auth import SigV4Auth
-    from sigv4_dataapi._client import Client
-    from sigv4_dataapi._codec import Param
-    from sigv4_dataapi._credentials import Credentials
-    from sigv4_dataapi._decode import parse_execute_response
+    from sigv4_dataapi._client.client import Client
+    from sigv4_dataapi._client.client_async import AsyncClient
+    from sigv4_dataapi._codec.decode import parse_execute_response
+    from sigv4_dataapi._codec.encode import Param
+    from sigv4_dataapi._codec.pgarray import pg_array_literal
+    from sigv4_dataapi._codec.result import BatchResult, ColumnMetadata, Result
+    from sigv4_dataapi._credentials.value import Credentials
     from sigv4_dataapi._errors import (
         ConfigurationError,
         CredentialsError,
@@ -98,10 +101,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         NoCredentialsError,
         ResponseParseError,
         ServiceError,
+        StatementError,
         StatementMayHaveRunError,
         TransportError,
     )
-    from sigv4_dataapi._pgarray import pg_array_literal
-    from sigv4_dataapi._result import BatchResult, ColumnMetadata, Result
-    from sigv4_dataapi._retry import RetryPolicy
-    from sigv4_dataapi._sigv4 import SigningResult, SigningSettings, sign_request
+    from sigv4_dataapi._sigv4.httpx_auth import SigV4Auth
+    from sigv4_dataapi._sigv4.sign import SigningResult, SigningSettings, sign_request
+    from sigv4_dataapi._transport.retry import RetryPolicy

@@ -109,7 +109,7 @@ class LocalEndpoint:
         )
 
     def credentials(self) -> Any:
-        from sigv4_dataapi._credentials import Credentials
+        from sigv4_dataapi._credentials.value import Credentials
 
         return Credentials(self.access_key_id, self.secret_access_key)
 
@@ -216,8 +216,8 @@ def _reachable(url: str) -> bool:
 def engine_database_url(engine: str) -> str | None:
     """The database URL for ``engine``, or skip (fail on CI) with the reason it is absent."""
     module, driver, default_url, env_var = ENGINES[engine]
-    if importlib.util.find_spec(f"sigv4_dataapi.local.backends.{module}") is None:
-        _unavailable(f"backend module sigv4_dataapi.local.backends.{module} is not written yet")
+    if importlib.util.find_spec(f"sigv4_dataapi._server.backends.{module}") is None:
+        _unavailable(f"backend module sigv4_dataapi._server.backends.{module} is not written yet")
     if driver and importlib.util.find_spec(driver) is None:
         _unavailable(f"the {driver} driver is not installed")
     url = (os.environ.get(env_var) or default_url) if env_var else None

@@ -19,8 +19,7 @@ if TYPE_CHECKING:  # tests/conftest.py; not importable by name next to tests/loc
 from test_transport_server import Drop, ScriptedServer, error, ok, unused_port
 
 from sigv4_dataapi import AsyncClient
-from sigv4_dataapi._async_client import AsyncTransport
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import (
     ConnectError,
     ConnectionLostError,
@@ -28,7 +27,8 @@ from sigv4_dataapi._errors import (
     InternalServerErrorException,
     StatementMayHaveRunError,
 )
-from sigv4_dataapi._transport import Clocks
+from sigv4_dataapi._transport.driver import Clocks
+from sigv4_dataapi._transport.driver_async import AsyncTransport
 
 T = TypeVar("T")
 CREDS = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")

@@ -28,8 +28,8 @@ if TYPE_CHECKING:  # tests/conftest.py; not importable by name next to tests/loc
     from conftest import LocalEndpoint
 
 from sigv4_dataapi import AsyncClient
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._providers import _container, resolve_credentials
+from sigv4_dataapi._credentials.providers import _container, resolve_credentials
+from sigv4_dataapi._credentials.value import Credentials
 
 T = TypeVar("T")
 DELAY = 2.0  # seconds the credentials server takes to answer

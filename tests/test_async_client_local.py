@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # tests/conftest.py; not importable by name next to tests/loc
 from test_transport_server import Answer, ScriptedServer, ok
 
 from sigv4_dataapi import AsyncClient
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import (
     AuthError,
     BadRequestException,
@@ -34,7 +34,7 @@ from sigv4_dataapi._errors import (
     ServiceError,
     StatementMayHaveRunError,
 )
-from sigv4_dataapi._transport import Clocks
+from sigv4_dataapi._transport.driver import Clocks
 
 T = TypeVar("T")
 

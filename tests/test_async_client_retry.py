@@ -22,7 +22,6 @@ import pytest
 from test_transport import AMBIGUOUS, BODY, CREDS, ENV, LINK_FAILURE, RESUMING, FakeTime, _expired
 from test_transport_server import Answer, Drop, Hang, ScriptedServer, error, ok, self_signed
 
-from sigv4_dataapi._async_client import AsyncTransport
 from sigv4_dataapi._errors import (
     CertificateError,
     ConnectError,
@@ -35,8 +34,9 @@ from sigv4_dataapi._errors import (
     StatementTimeoutException,
     ThrottlingException,
 )
-from sigv4_dataapi._retry import RetryPolicy
-from sigv4_dataapi._transport import RawResponse, TransportHooks
+from sigv4_dataapi._transport.driver import RawResponse, TransportHooks
+from sigv4_dataapi._transport.driver_async import AsyncTransport
+from sigv4_dataapi._transport.retry import RetryPolicy
 
 STATEMENTS = ["ExecuteStatement", "BatchExecuteStatement", "CommitTransaction", "ExecuteSql"]
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 
 from sigv4_dataapi import Credentials, SigningSettings, SigV4Auth, sign_request
-from sigv4_dataapi._sigv4 import SigningResult
+from sigv4_dataapi._sigv4.sign import SigningResult
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 T0 = datetime(2024, 1, 15, 12, 0, 0, tzinfo=timezone.utc)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sigv4_dataapi import SigningSettings
-from sigv4_dataapi._canonical import (
+from sigv4_dataapi._errors import SigningError
+from sigv4_dataapi._sigv4.canonical import (
     canonical_headers,
     canonical_query,
     canonical_request,
@@ -15,7 +16,6 @@ from sigv4_dataapi._canonical import (
     remove_dot_segments,
     split_url,
 )
-from sigv4_dataapi._errors import SigningError
 
 
 def test_headers_sorted_by_name_only_and_repeats_joined_in_order() -> None:  # pitfalls 1-2

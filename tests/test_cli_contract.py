@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from test_cli_stub import Stub, aws_env, serve_stub
 
-from sigv4_dataapi import _decode, _output
-from sigv4_dataapi._cli import ExitStatus, build_parser, main
-from sigv4_dataapi._commands import _answer, _dataapi
+from sigv4_dataapi._cli import output as _output
+from sigv4_dataapi._cli.commands import _answer, _dataapi
+from sigv4_dataapi._cli.main import ExitStatus, build_parser, main
+from sigv4_dataapi._codec import decode as _decode
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 ARN = "arn:aws:rds:us-east-1:123456789012:cluster:demo"

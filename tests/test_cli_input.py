@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sigv4_dataapi._cli import UsageError
-from sigv4_dataapi._commands import request, send, sql
+from sigv4_dataapi._cli.commands import request, send, sql
+from sigv4_dataapi._cli.main import UsageError
 
 # -- send: the request file ---------------------------------------------------------
 

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import pytest
 
-from sigv4_dataapi import _output
-from sigv4_dataapi._commands import _answer, _printed
-from sigv4_dataapi._commands._answer import Rows
+from sigv4_dataapi._cli import output as _output
+from sigv4_dataapi._cli.commands import _answer, _printed
+from sigv4_dataapi._cli.commands._answer import Rows
 from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
 
 COLUMNS = ["id", "name", "id_2"]  # unique keys, as _answer gives them

@@ -23,7 +23,7 @@ from test_cli_stub import (
     signature_of,
 )
 
-from sigv4_dataapi._cli import ExitStatus
+from sigv4_dataapi._cli.main import ExitStatus
 
 NEEDS_CURL = pytest.mark.skipif(shutil.which("curl") is None, reason="no curl on PATH")
 
@@ -190,8 +190,8 @@ def test_sigv4a_signature_verifies_over_what_was_sent(stub: Stub, tmp_path: Path
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials as BotoCredentials
 
-    from sigv4_dataapi import _sigv4a
-    from sigv4_dataapi._credentials import Credentials
+    from sigv4_dataapi._credentials.value import Credentials
+    from sigv4_dataapi._sigv4 import v4a as _sigv4a
 
     argv = ["request", "--sigv4a", "-d", "x=1", "--service", "execute-api", stub.url + "/p?b=2"]
     assert run_cli(argv, aws_env(tmp_path)).status == 0

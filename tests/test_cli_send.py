@@ -26,7 +26,7 @@ from test_cli_stub import (
     signature_of,
 )
 
-from sigv4_dataapi._cli import ExitStatus, main
+from sigv4_dataapi._cli.main import ExitStatus, main
 
 NEEDS_CURL = pytest.mark.skipif(shutil.which("curl") is None, reason="no curl on PATH")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from test_cli_stub import ARTICLE, Stub, aws_env, request_file, run_cli, serve_stub
 
-from sigv4_dataapi._cli import ExitStatus
+from sigv4_dataapi._cli.main import ExitStatus
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from test_cli_stub import (
     signature_of,
 )
 
-from sigv4_dataapi._cli import ExitStatus
+from sigv4_dataapi._cli.main import ExitStatus
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sigv4_dataapi._cli import main
+from sigv4_dataapi._cli.main import main
 
 AKID = "AKIDCLITESTEXAMPLE"
 SECRET = "s3cr3t/CLI+TEST/KEYvalue0123456789abcdEF"  # recognisable in any output

@@ -19,23 +19,23 @@ if TYPE_CHECKING:  # tests/conftest.py; not importable by name next to tests/loc
 from test_transport_server import Answer, Drop, ScriptedServer, error, ok
 
 from sigv4_dataapi import Client
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._codec.result import BatchResult, Result
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import (
     AuthError,
     BadRequestException,
     CertificateError,
     ConfigurationError,
     ConnectionLostError,
-    DatabaseError,
     DatabaseErrorException,
     InternalServerErrorException,
     ResponseParseError,
     ServerFaultError,
     ServiceError,
+    StatementError,
     StatementMayHaveRunError,
 )
-from sigv4_dataapi._result import BatchResult, Result
-from sigv4_dataapi._transport import Clocks
+from sigv4_dataapi._transport.driver import Clocks
 
 BLOB = {"sqlite": "BLOB", "postgres": "BYTEA", "mysql": "BLOB"}
 
@@ -180,7 +180,7 @@ def test_v1_sql_errors_are_bad_requests(
         BadRequestException
     ) as caught:
         v1.execute("SELEKT 1")
-    assert isinstance(caught.value, DatabaseError)
+    assert isinstance(caught.value, StatementError)
 
 
 def test_unknown_transaction(db: Client) -> None:

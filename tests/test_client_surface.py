@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # tests/conftest.py; not importable by name next to tests/loc
     from conftest import LocalEndpoint
 
 from sigv4_dataapi import AsyncClient, Client, parse_execute_response
-from sigv4_dataapi._result import Result
+from sigv4_dataapi._codec.result import Result
 
 
 def arguments(endpoint: LocalEndpoint) -> dict[str, Any]:

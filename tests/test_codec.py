@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sigv4_dataapi._codec import (
+from sigv4_dataapi._codec.columns import parse_time, parse_timestamp
+from sigv4_dataapi._codec.encode import (
     LONG_MAX,
     LONG_MIN,
     Param,
@@ -24,7 +25,6 @@ from sigv4_dataapi._codec import (
     encode_parameters,
     sql_parameter,
 )
-from sigv4_dataapi._columns import parse_time, parse_timestamp
 from sigv4_dataapi._errors import ConfigurationError
 
 UID = uuid.UUID("6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f")
@@ -248,7 +248,7 @@ def test_parse_time_restores_trimmed_fractions() -> None:
 def test_values_modules_import_light() -> None:
     """uuid (with platform) is never imported by us: UUIDs are recognised via sys.modules."""
     code = (
-        "import sys, sigv4_dataapi._codec, sigv4_dataapi._decode\n"
+        "import sys, sigv4_dataapi._codec.encode, sigv4_dataapi._codec.decode\n"
         "print(' '.join(m for m in ('uuid', 'platform', 'httpx') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

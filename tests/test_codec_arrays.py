@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sigv4_dataapi._codec.pgarray import pg_array_literal
 from sigv4_dataapi._errors import ConfigurationError
-from sigv4_dataapi._pgarray import pg_array_literal
 
 PG_URL = os.environ.get(
     "SIGV4_DATAAPI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

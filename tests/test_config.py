@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from sigv4_dataapi._config import (
+    configured_region,
     expand_path,
     load_profile,
     load_shared_config,
     parse_ini,
-    resolve_region,
     resolve_setting,
     select_profile_name,
 )
@@ -162,11 +162,11 @@ def test_credentials_file_overlays_config_key_by_key(tmp_path: Path) -> None:
 
 def test_region_order(tmp_path: Path) -> None:
     env = _env(tmp_path, config="[default]\nregion = from-profile\n")
-    assert resolve_region(env=env) == "from-profile"
-    assert resolve_region(env={**env, "AWS_DEFAULT_REGION": "d"}) == "d"
-    assert resolve_region(env={**env, "AWS_DEFAULT_REGION": "d", "AWS_REGION": "r"}) == "r"
-    assert resolve_region("arg", env={**env, "AWS_REGION": "r"}) == "arg"
-    assert resolve_region(env={"HOME": str(tmp_path / "none")}) is None
+    assert configured_region(env=env) == "from-profile"
+    assert configured_region(env={**env, "AWS_DEFAULT_REGION": "d"}) == "d"
+    assert configured_region(env={**env, "AWS_DEFAULT_REGION": "d", "AWS_REGION": "r"}) == "r"
+    assert configured_region("arg", env={**env, "AWS_REGION": "r"}) == "arg"
+    assert configured_region(env={"HOME": str(tmp_path / "none")}) is None
 
 
 def test_setting_sources_for_whoami(tmp_path: Path) -> None:
@@ -218,6 +218,6 @@ def test_config_still_exports_every_name_the_tree_uses() -> None:
     root = Path(__file__).resolve().parent.parent
     files = [*(root / "sigv4_dataapi").rglob("*.py"), *(root / "tests").rglob("*.py")]
     used = set().union(*(_config_names_used_in(path) for path in files))
-    assert {"resolve_region", "resolve_endpoint_url", "load_profile"} <= used
+    assert {"configured_region", "resolve_endpoint_url", "load_profile"} <= used
     assert sorted(used - set(config.__all__)) == []
     assert all(hasattr(config, name) for name in config.__all__)

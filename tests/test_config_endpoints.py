@@ -12,8 +12,8 @@ from test_config import _env, _poisoned_process_environment  # noqa: F401
 
 from sigv4_dataapi._config import (
     config_key,
+    configured_endpoint,
     default_endpoint_url,
-    resolve_endpoint,
     resolve_endpoint_setting,
     resolve_endpoint_url,
 )
@@ -130,6 +130,6 @@ def test_resolve_endpoint_applies_fips_and_dualstack_settings(tmp_path: Path) ->
     env = _env(
         tmp_path, config="[default]\nuse_fips_endpoint = true\n", AWS_USE_DUALSTACK_ENDPOINT="true"
     )
-    assert resolve_endpoint("sts", region="us-west-2", env=env) == (
+    assert configured_endpoint("sts", region="us-west-2", env=env) == (
         "https://sts-fips.us-west-2.api.aws"
     )

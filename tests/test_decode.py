@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 
-from sigv4_dataapi._decode import (
+from sigv4_dataapi._codec.decode import (
     RecordDecoder,
     load_fields,
     parse_batch_execute_response,
     parse_execute_response,
 )
+from sigv4_dataapi._codec.execute_sql import parse_execute_sql_response
+from sigv4_dataapi._codec.result import ColumnMetadata, Result
 from sigv4_dataapi._errors import ResponseParseError
-from sigv4_dataapi._execute_sql import parse_execute_sql_response
-from sigv4_dataapi._result import ColumnMetadata, Result
 
 
 def body(**members: Any) -> bytes:

@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from sigv4_dataapi._decode import parse_execute_response
+from sigv4_dataapi._codec.decode import parse_execute_response
 
 BENCH = Path(__file__).resolve().parent.parent / "scripts" / "benches" / "decode.py"
 

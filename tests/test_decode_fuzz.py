@@ -14,13 +14,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sigv4_dataapi._decode import (
-    parse_batch_execute_response,
-    parse_execute_response,
-)
+from sigv4_dataapi._codec.decode import parse_batch_execute_response, parse_execute_response
+from sigv4_dataapi._codec.execute_sql import parse_execute_sql_response
+from sigv4_dataapi._codec.result import Result
 from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
-from sigv4_dataapi._execute_sql import parse_execute_sql_response
-from sigv4_dataapi._result import Result
 
 MEMBERS = ["isNull", "booleanValue", "longValue", "doubleValue", "stringValue", "blobValue",
            "arrayValue", "longValues", "stringValues", "doubleValues", "arrayValues",

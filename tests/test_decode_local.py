@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from sigv4_dataapi._client import Client
-from sigv4_dataapi._codec import Param
-from sigv4_dataapi._pgarray import pg_array_literal
+from sigv4_dataapi._client.client import Client
+from sigv4_dataapi._codec.encode import Param
+from sigv4_dataapi._codec.pgarray import pg_array_literal
 
 if TYPE_CHECKING:
     from conftest import LocalEndpoint

@@ -19,8 +19,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sigv4_dataapi._codec import LONG_MAX, LONG_MIN, sql_parameter
-from sigv4_dataapi._decode import parse_execute_response
+from sigv4_dataapi._codec.decode import parse_execute_response
+from sigv4_dataapi._codec.encode import LONG_MAX, LONG_MIN, sql_parameter
 
 # the column type a database reports for each hint (PostgreSQL names)
 HINT_COLUMN = {

@@ -14,7 +14,6 @@ from sigv4_dataapi._errors import (
     BadRequestException,
     ConnectionLostError,
     DataAPIError,
-    DatabaseError,
     DatabaseErrorException,
     DatabaseResumingException,
     DatabaseUnavailableException,
@@ -23,13 +22,14 @@ from sigv4_dataapi._errors import (
     ResponseParseError,
     ServerFaultError,
     ServiceError,
+    StatementError,
     StatementMayHaveRunError,
     StatementTimeoutException,
     ThrottlingError,
     TransportError,
     ValidationException,
 )
-from sigv4_dataapi._wire import error_from_httpx, error_from_response
+from sigv4_dataapi._transport.answers import error_from_httpx, error_from_response
 
 JSON = {"Content-Type": "application/json", "x-amzn-RequestId": "rid-1"}
 
@@ -144,7 +144,7 @@ def test_database_errors_expose_sqlstate_and_mysql_errno(
 ) -> None:
     for code in ("DatabaseErrorException", "BadRequestException"):
         error = answer(400, {"message": message}, **{"x-amzn-ErrorType": code})
-        assert isinstance(error, DatabaseError)
+        assert isinstance(error, StatementError)
         assert error.sqlstate == sqlstate and error.mysql_errno == errno
 
 
@@ -203,7 +203,8 @@ def test_httpx_failures_are_sorted_by_what_they_prove(failure: Exception, cls: t
 
 def test_every_public_name_has_one_address() -> None:
     """``_errors`` re-exports both halves; nothing is defined twice or left out."""
-    from sigv4_dataapi import _errors_base, _errors_service
+    from sigv4_dataapi._errors import base as _errors_base
+    from sigv4_dataapi._errors import service as _errors_service
 
     halves = [vars(_errors_base), vars(_errors_service)]
     for name in _errors.__all__:

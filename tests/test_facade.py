@@ -18,7 +18,7 @@ def test_all_is_sorted_and_resolves() -> None:
 def test_import_is_cheap() -> None:
     code = (
         "import sys, sigv4_dataapi\n"
-        "heavy = [m for m in ('httpx', 'cryptography', 'sigv4_dataapi.local', 'boto3',"
+        "heavy = [m for m in ('httpx', 'cryptography', 'sigv4_dataapi._server', 'boto3',"
         " 'botocore', 'ssl', 'asyncio') if m in sys.modules]\n"
         "print(' '.join(heavy))\n"
     )

@@ -1,8 +1,10 @@
 """Keep the arrows of the data flow pointing one way.
 
-credentials -> signer -> transport -> client -> decoder, the CLI on top and the
-local endpoint beside it. Read with ``ast`` (nothing is imported), so a wrong
-import fails here even when no other test would notice it.
+errors, config and credentials at the bottom; signer and codec; the credential
+providers; transport; client; the DB-API module; the dialect and the shell; the CLI
+on top (``serve`` starts the endpoint), and the local endpoint beside it all, by
+subpackage prefix. Read with ``ast`` (nothing is imported), so a wrong import fails
+here even when no other test would notice it.
 """
 
 from __future__ import annotations
@@ -15,25 +17,34 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "sigv4_dataapi"
 
-SIGNER = {
-    "_errors", "_errors_base", "_errors_service", "_credentials", "_canonical", "_sigv4",
-    "_sigv4a", "_auth", "_vectors",
-    "_signable", "_plan", "_string_to_sign", "_signing_key", "_signing_settings",
-    "_signing_result", "_presign", "_vector_case", "_vector_layouts", "_vector_check",
+# Each subpackage's layer, bottom first. A module may import its own layer and the layers
+# below it; the longest matching prefix names a module's layer.
+LAYERS: dict[str, int] = {
+    "_errors": 0, "_config": 0, "_credentials": 0, "_sqltext": 0,
+    "_sigv4": 1, "_codec": 1,
+    "_credentials.providers": 2, "_credentials.getter": 2,
+    "_transport": 3,
+    "_client": 4,
+    "dbapi": 5,
+    "dialect": 6, "shell": 6,
+    "_cli": 7,
 }  # fmt: skip
-CLIENT_SIDE_FORBIDDEN = ("sigv4_dataapi.local", "sigv4_dataapi._cli", "sigv4_dataapi._commands")
-SIGNER_FORBIDDEN = (
-    "sigv4_dataapi._client",
-    "sigv4_dataapi._async_client",
-    "sigv4_dataapi._transport",
-    "sigv4_dataapi._exchange",
-    "sigv4_dataapi._wire",
-    "sigv4_dataapi._calls",
-    "sigv4_dataapi._codec",
-    "sigv4_dataapi._decode",
-    "sigv4_dataapi._providers",
-    *CLIENT_SIDE_FORBIDDEN,
-)
+# The local endpoint stands beside the stack: it verifies with the signer and nothing else.
+SERVER = "_server"
+SERVER_MAY_IMPORT = ("_server", "_sigv4", "_credentials", "_errors", "_sqltext")
+# Siblings in one layer that must not lean on each other.
+APART = {"dialect": ("shell",), "shell": ("dialect",), "_sigv4": ("_codec",), "_codec": ("_sigv4",)}
+FACADE = ("sigv4_dataapi", "sigv4_dataapi.__main__")
+
+
+def _area(dotted: str) -> str | None:
+    """``sigv4_dataapi._sigv4.plan`` -> ``_sigv4``: the longest known prefix, or None."""
+    parts = dotted.split(".")[1:]
+    for n in range(len(parts), 0, -1):
+        key = ".".join(parts[:n])
+        if key in LAYERS or key == SERVER:
+            return key
+    return None
 
 
 def _modules() -> list[Path]:
@@ -88,27 +99,46 @@ def test_cryptography_is_imported_lazily(path: Path) -> None:
     assert not _hits(_imports(path, top_level_only=True), ("cryptography",))
 
 
+def test_every_module_has_a_layer() -> None:
+    """A new subpackage must be placed in ``LAYERS`` (or be the endpoint) before it lands."""
+    homeless = [_dotted(p) for p in _modules() if _dotted(p) not in FACADE
+                and _area(_dotted(p)) is None]  # fmt: skip
+    assert not homeless
+
+
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: _dotted(p))
 def test_arrows_point_one_way(path: Path) -> None:
     name = _dotted(path)
-    imports = _imports(path, top_level_only=False)
-    if name.split(".")[1:2] and name.split(".")[1] in SIGNER:
-        assert not _hits(imports, SIGNER_FORBIDDEN), f"{name} reaches above the signer"
-    elif not name.startswith(CLIENT_SIDE_FORBIDDEN) and name not in (
-        "sigv4_dataapi",
-        "sigv4_dataapi.__main__",
-    ):
-        assert not _hits(imports, CLIENT_SIDE_FORBIDDEN), f"{name} imports the CLI or endpoint"
-    if name.startswith(("sigv4_dataapi._client", "sigv4_dataapi._async_client")):
-        assert not _hits(imports, ("sigv4_dataapi.local", "sigv4_dataapi._commands"))
+    area = _area(name)
+    if name in FACADE or area is None:
+        return
+    for imported in _imports(path, top_level_only=False):
+        if not imported.startswith("sigv4_dataapi.") or imported in FACADE:
+            continue
+        target = _area(imported)
+        assert target is not None, f"{name} imports {imported}, which has no layer"
+        if area == "_cli" and target == SERVER:
+            continue  # `serve` starts the endpoint
+        if area == SERVER or target == SERVER:
+            assert area == SERVER and target in SERVER_MAY_IMPORT, f"{name} -> {imported}"
+            continue
+        assert LAYERS[target] <= LAYERS[area], f"{name} reaches up to {imported}"
+        assert target.split(".")[0] not in APART.get(area, ()), f"{name} -> {imported}"
 
 
-COMMAND_MODULES = [p for p in _modules() if p.parent.name == "_commands" or p.name == "_command.py"]
+def test_the_rule_catches_a_wrong_arrow() -> None:
+    """The checker itself: a signer module importing the client would be caught."""
+    assert LAYERS[_area("sigv4_dataapi._client.client") or ""] > LAYERS["_sigv4"]
+    assert _area("sigv4_dataapi._credentials.providers._sts") == "_credentials.providers"
+    assert _area("sigv4_dataapi._server.api.ops") == SERVER
+
+
+COMMAND_MODULES = [p for p in _modules() if _dotted(p).startswith("sigv4_dataapi._cli.commands.")]
 
 
 @pytest.mark.parametrize("path", COMMAND_MODULES, ids=lambda p: _dotted(p))
 def test_command_modules_import_only_the_stdlib_at_top_level(path: Path) -> None:
-    allowed_own = ("sigv4_dataapi._cli", "sigv4_dataapi._errors", "sigv4_dataapi._commands")
+    allowed_own = ("sigv4_dataapi._cli", "sigv4_dataapi._errors")
     for name in _imports(path, top_level_only=True):
         root = name.split(".")[0]
         if root == "__future__" or root in sys.stdlib_module_names:

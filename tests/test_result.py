@@ -13,9 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sigv4_dataapi._codec import LONG_MAX, LONG_MIN, encode_field
-from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
-from sigv4_dataapi._result import (
+from sigv4_dataapi._codec.encode import LONG_MAX, LONG_MIN, encode_field
+from sigv4_dataapi._codec.result import (
     BatchResult,
     ColumnMetadata,
     Result,
@@ -24,6 +23,7 @@ from sigv4_dataapi._result import (
     wire_text,
     wire_value,
 )
+from sigv4_dataapi._errors import ConfigurationError, ResponseParseError
 
 
 def cols(*labels: str) -> tuple[ColumnMetadata, ...]:

@@ -15,7 +15,7 @@ from sigv4_dataapi._errors import (
     ResponseParseError,
     service_error,
 )
-from sigv4_dataapi._retry import (
+from sigv4_dataapi._transport.retry import (
     NO_WAIT,
     STATEMENT_OPERATIONS,
     Action,

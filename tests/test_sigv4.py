@@ -13,15 +13,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from sigv4_dataapi import (
-    Credentials,
-    SigningSettings,
-    _canonical,
-    _signing_key,
-    _sigv4,
-    sign_request,
-)
+from sigv4_dataapi import Credentials, SigningSettings, sign_request
 from sigv4_dataapi._errors import SigningError
+from sigv4_dataapi._sigv4 import canonical as _canonical
+from sigv4_dataapi._sigv4 import sign as _sigv4
+from sigv4_dataapi._sigv4 import signing_key as _signing_key
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 URL = "https://rds-data.us-east-1.amazonaws.com/Execute"

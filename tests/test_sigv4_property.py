@@ -18,7 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sigv4_dataapi import Credentials, SigningSettings, _canonical, _sigv4, sign_request
+from sigv4_dataapi import Credentials, SigningSettings, sign_request
+from sigv4_dataapi._sigv4 import canonical as _canonical
+from sigv4_dataapi._sigv4 import sign as _sigv4
 
 botocore_auth = pytest.importorskip("botocore.auth")
 botocore_request = pytest.importorskip("botocore.awsrequest")

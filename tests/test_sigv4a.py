@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from sigv4_dataapi import Credentials, SigningSettings, _sigv4a, sign_request
+from sigv4_dataapi import Credentials, SigningSettings, sign_request
 from sigv4_dataapi._errors import SigningError
+from sigv4_dataapi._sigv4 import v4a as _sigv4a
 
 NOW = datetime(2015, 8, 30, 12, 36, tzinfo=timezone.utc)
 V4A = SigningSettings(algorithm="AWS4-ECDSA-P256-SHA256")

@@ -27,9 +27,9 @@ from test_transport_server import (
     unused_port,
 )
 
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._stdhttp import StdlibTransport
-from sigv4_dataapi._transport import Transport
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._transport.driver import Transport
+from sigv4_dataapi._transport.stdhttp import StdlibTransport
 
 __all__ = ["full_backlog", "serve"]  # the fixtures, re-exported for pytest
 

@@ -31,7 +31,7 @@ from test_transport_server import (
     unused_port,
 )
 
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import (
     BadRequestException,
     CertificateError,
@@ -47,8 +47,8 @@ from sigv4_dataapi._errors import (
     StatementTimeoutException,
     ThrottlingException,
 )
-from sigv4_dataapi._retry import RetryPolicy
-from sigv4_dataapi._transport import Clocks, Transport, TransportHooks
+from sigv4_dataapi._transport.driver import Clocks, Transport, TransportHooks
+from sigv4_dataapi._transport.retry import RetryPolicy
 
 CREDS = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
 ENV = {"AWS_CONFIG_FILE": "/nonexistent/config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/c"}

@@ -10,8 +10,10 @@ import httpx
 import pytest
 
 from sigv4_dataapi import Client
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._endpoint import (
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._errors import ConfigurationError, NoCredentialsError
+from sigv4_dataapi._transport.driver import DEFAULT_TIMEOUT, Transport, as_timeout
+from sigv4_dataapi._transport.endpoint import (
     Endpoint,
     proxy_for,
     region_from_arn,
@@ -19,8 +21,6 @@ from sigv4_dataapi._endpoint import (
     resolve_region,
     ssl_context,
 )
-from sigv4_dataapi._errors import ConfigurationError, NoCredentialsError
-from sigv4_dataapi._transport import DEFAULT_TIMEOUT, Transport, as_timeout
 
 ARN = "arn:aws:rds:eu-west-3:123456789012:cluster:mydb"
 SECRET = "arn:aws:secretsmanager:eu-west-3:123456789012:secret:s-AbCdEf"

@@ -21,10 +21,10 @@ import pytest
 from test_transport import BODY, CREDS, ENV, FakeTime
 from test_transport_server import ScriptedServer, ok
 
-from sigv4_dataapi._async_client import AsyncTransport
 from sigv4_dataapi._errors import ConnectError, StatementMayHaveRunError
-from sigv4_dataapi._retry import RetryPolicy
-from sigv4_dataapi._transport import Transport
+from sigv4_dataapi._transport.driver import Transport
+from sigv4_dataapi._transport.driver_async import AsyncTransport
+from sigv4_dataapi._transport.retry import RetryPolicy
 
 DRIVERS = ["sync", "async"]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sigv4_dataapi import _vectors
-from sigv4_dataapi._cli import main
+from sigv4_dataapi._cli.main import main
+from sigv4_dataapi._sigv4.vectors import harness as _vectors
 
 REPO = Path(__file__).resolve().parent.parent
 VECTORS = REPO.parent / "shared" / "vectors"
@@ -117,8 +117,8 @@ def test_a_missing_path_is_a_usage_error() -> None:
 
 @needs_vectors
 def test_missing_cryptography_skips_v4a_with_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sigv4_dataapi import _sigv4a
     from sigv4_dataapi._errors import MissingDependencyError
+    from sigv4_dataapi._sigv4 import v4a as _sigv4a
 
     def missing() -> None:
         raise MissingDependencyError("SigV4a signing", "crypto", "cryptography")

@@ -26,7 +26,9 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from sigv4_dataapi.local._settings import DEV_SECRET_ACCESS_KEY  # the endpoint's example key
+from sigv4_dataapi._server.server_settings import (
+    DEV_SECRET_ACCESS_KEY,  # the endpoint's example key
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_VENV = ROOT / ".bench-venv"

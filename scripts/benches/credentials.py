@@ -51,7 +51,7 @@ t2 = time.perf_counter()
 report = {{"provider": provider, "key": key, "import": t1 - t0, "resolve": t2 - t1}}
 """
 OURS = RESOLVE.format(
-    imports="from sigv4_dataapi._providers import resolve_credentials",
+    imports="from sigv4_dataapi._credentials.providers import resolve_credentials",
     resolve="source = resolve_credentials()\n"
     "provider, key = source.provider, source.get().access_key_id",
 )
@@ -130,7 +130,7 @@ def sts_stub(tls_dir: Path) -> Iterator[tuple[str, str, list[str]]]:
     it (real STS is HTTPS, so both clients pay for TLS) and the problems it saw."""
     from datetime import datetime, timezone
 
-    from sigv4_dataapi.local._tls import ensure_certificates, server_context
+    from sigv4_dataapi._server.http.tls import ensure_certificates, server_context
 
     problems: list[str] = []
 

@@ -204,7 +204,7 @@ def measure(
 
 
 def main(argv: list[str]) -> int:
-    from sigv4_dataapi._decode import parse_execute_response
+    from sigv4_dataapi._codec.decode import parse_execute_response
 
     parser = argparse.ArgumentParser(prog="scripts/bench decode", description=__doc__)
     parser.add_argument("--size", type=int, default=1 << 20, help="body size in bytes")

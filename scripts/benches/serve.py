@@ -74,8 +74,8 @@ def ours_caller(info: dict[str, Any]) -> Callable[[], Callable[[], None]]:
 
     import httpx
 
-    from sigv4_dataapi._credentials import Credentials
-    from sigv4_dataapi._sigv4 import sign_request
+    from sigv4_dataapi._credentials.value import Credentials
+    from sigv4_dataapi._sigv4.sign import sign_request
 
     credentials = Credentials(info["access_key_id"], DEV_SECRET)
     url = info["endpoint"] + "/Execute"

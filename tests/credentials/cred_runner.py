@@ -22,8 +22,8 @@ from typing import Any
 from cred_fakes import RoutingTransport, ScriptedServer
 
 from sigv4_dataapi import _errors
-from sigv4_dataapi._providers import resolve_credentials
-from sigv4_dataapi._providers._time import parse_expiration
+from sigv4_dataapi._credentials.providers import resolve_credentials
+from sigv4_dataapi._credentials.providers._time import parse_expiration
 
 CASES = Path(__file__).parent / "cases"
 DEFAULT_NOW = "2029-12-31T23:00:00Z"

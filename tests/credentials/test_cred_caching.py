@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from cred_fakes import FakeClock, ScriptedServer, sts_answer
 
+from sigv4_dataapi._credentials.providers import resolve_credentials
 from sigv4_dataapi._errors import NoCredentialsError
-from sigv4_dataapi._providers import resolve_credentials
 
 NOW = datetime(2029, 12, 31, 23, 0, tzinfo=timezone.utc)
 ROLE_SECRET = "fakeRoleSecretThatMustNeverTouchTheDisk"

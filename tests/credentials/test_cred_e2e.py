@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from cred_fakes import StaticServer, sts_answer
 
-from sigv4_dataapi._client import Client
-from sigv4_dataapi._providers import resolve_credentials
+from sigv4_dataapi._client.client import Client
+from sigv4_dataapi._credentials.providers import resolve_credentials
 
 PROVIDERS = (
     "env",

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("httpx", "subprocess", "ssl", "xml.etree", "sigv4_dataapi._sigv4",
-         "sigv4_dataapi._providers._sts", "sigv4_dataapi._providers._http")  # fmt: skip
+PROVIDERS = "sigv4_dataapi._credentials.providers"
+HEAVY = ("httpx", "subprocess", "ssl", "xml.etree", "sigv4_dataapi._sigv4.sign",
+         f"{PROVIDERS}._sts", f"{PROVIDERS}._http")  # fmt: skip
 
 PROBE = """
 import json, sys
@@ -21,7 +22,7 @@ def loaded():
     return [m for m in HEAVY if m in sys.modules]
 import sigv4_dataapi
 from sigv4_dataapi._errors import CredentialsError
-from sigv4_dataapi._providers import resolve_credentials
+from sigv4_dataapi._credentials.providers import resolve_credentials
 report = {{"import": loaded()}}
 try:
     source = resolve_credentials(env={env!r})
@@ -68,9 +69,9 @@ CLOSED = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}  # nothing listens: get() fa
         ("process", {}, "[default]\ncredential_process = {helper}\n", "", ["subprocess"],
          ["subprocess"]),
         ("assume-role", CLOSED, ROLE, STATIC.replace("default", "src"), [],
-         ["httpx", "ssl", "xml.etree", "sigv4_dataapi._sigv4", "sigv4_dataapi._providers._sts",
-          "sigv4_dataapi._providers._http"]),
-        ("sso", CLOSED, SSO, "", [], ["httpx", "ssl", "sigv4_dataapi._providers._http"]),
+         ["httpx", "ssl", "xml.etree", "sigv4_dataapi._sigv4.sign", f"{PROVIDERS}._sts",
+          f"{PROVIDERS}._http"]),
+        ("sso", CLOSED, SSO, "", [], ["httpx", "ssl", f"{PROVIDERS}._http"]),
     ],
 )  # fmt: skip
 def test_heavy_modules_wait_for_the_provider_that_needs_them(

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from cred_fakes import FakeClock, ScriptedServer, sts_answer
 
+from sigv4_dataapi._credentials.providers import CredentialSource, resolve_credentials
+from sigv4_dataapi._credentials.providers._sso_token import cache_path
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers import CredentialSource, resolve_credentials
-from sigv4_dataapi._providers._sso_token import cache_path
 
 NOW = datetime(2029, 12, 31, 23, 0, tzinfo=timezone.utc)
 
@@ -136,7 +136,7 @@ def test_sso_refresh_rewrites_the_token_cache(tmp_path: Path) -> None:
 
 def cache_path_for(env: dict[str, str], key: str) -> Path:
     from sigv4_dataapi._config import load_profile
-    from sigv4_dataapi._providers._context import ProviderContext
+    from sigv4_dataapi._credentials.providers._context import ProviderContext
 
     return cache_path(ProviderContext(env=env, profile=load_profile(env=env)), key)
 
@@ -202,7 +202,7 @@ def test_secrets_never_reach_error_messages(tmp_path: Path) -> None:
 
 def test_context_repr_hides_the_environment() -> None:
     from sigv4_dataapi._config import Profile
-    from sigv4_dataapi._providers._context import ProviderContext
+    from sigv4_dataapi._credentials.providers._context import ProviderContext
 
     ctx = ProviderContext(env={"AWS_SECRET_ACCESS_KEY": "ENVSECRET"}, profile=Profile("p"))
     assert "ENVSECRET" not in repr(ctx)
@@ -227,8 +227,8 @@ def test_context_repr_hides_the_environment() -> None:
 )
 def test_container_full_uri_allow_list(url: str, allowed: bool) -> None:
     from sigv4_dataapi._config import Profile
-    from sigv4_dataapi._providers._container import credentials_url
-    from sigv4_dataapi._providers._context import ProviderContext
+    from sigv4_dataapi._credentials.providers._container import credentials_url
+    from sigv4_dataapi._credentials.providers._context import ProviderContext
 
     ctx = ProviderContext(env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": url}, profile=Profile("p"))
     if allowed:
@@ -280,7 +280,7 @@ def test_imds_outage_keeps_still_valid_credentials(caplog: pytest.LogCaptureFixt
 
 
 def test_explicit_credentials_win_without_reading_anything(tmp_path: Path) -> None:
-    from sigv4_dataapi._credentials import Credentials
+    from sigv4_dataapi._credentials.value import Credentials
 
     given = Credentials("AKIAEXPLICIT", "s")
     # AWS_PROFILE naming no profile does not matter either (botocore: ProfileNotFound,
@@ -299,7 +299,7 @@ def test_credential_process_stderr_goes_to_a_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """On a terminal the helper's prompts must be visible (99designs/aws-vault#1015)."""
-    from sigv4_dataapi._providers import _process
+    from sigv4_dataapi._credentials.providers import _process
 
     monkeypatch.setattr(_process, "_stderr_is_tty", lambda: True)
     command = _helper(tmp_path, "import sys; sys.stderr.write('Touch your key\\n'); sys.exit(1)")

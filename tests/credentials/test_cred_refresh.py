@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from cred_fakes import FakeClock
 
-from sigv4_dataapi._credentials import Credentials
+from sigv4_dataapi._credentials.providers._source import CredentialSource
+from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers._source import CredentialSource
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from cred_fakes import RoutingTransport, ScriptedServer, sts_answer
 
+from sigv4_dataapi._credentials.providers import resolve_credentials
+from sigv4_dataapi._credentials.providers._sts import parse_credentials, parse_error
 from sigv4_dataapi._errors import CredentialProviderError
-from sigv4_dataapi._providers import resolve_credentials
-from sigv4_dataapi._providers._sts import parse_credentials, parse_error
 
 NOW = datetime(2029, 12, 31, 23, 0, tzinfo=timezone.utc)
 ANSWER = sts_answer("AssumeRole", "ASIAFAKEASSUMED00001", expiration="2030-01-01T01:00:00Z")
@@ -104,7 +104,7 @@ def test_parse_error_reads_code_message_request_id() -> None:
 
 @pytest.fixture(scope="module")
 def tls_files(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from sigv4_dataapi.local._tls import ensure_certificates
+    from sigv4_dataapi._server.http.tls import ensure_certificates
 
     return ensure_certificates(tmp_path_factory.mktemp("tls"), now=datetime.now(timezone.utc))
 
@@ -115,7 +115,7 @@ def test_sts_over_https_honours_ca_bundle(tmp_path: Path, tls_files: Any, where:
     it a private CA is refused (and retried, then reported), a missing file is a
     configuration error."""
     from sigv4_dataapi._errors import ConfigurationError
-    from sigv4_dataapi.local._tls import server_context
+    from sigv4_dataapi._server.http.tls import server_context
 
     env = _home(tmp_path, None)
     ca = str(tls_files.ca_file)

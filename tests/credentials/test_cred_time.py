@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from sigv4_dataapi._providers._time import format_expiration, parse_expiration
+from sigv4_dataapi._credentials.providers._time import format_expiration, parse_expiration
 
 WANT = datetime(2030, 1, 1, 8, 0, tzinfo=timezone.utc)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sigv4_dataapi._cli import ExitStatus, main
+from sigv4_dataapi._cli.main import ExitStatus, main
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 TOKEN = "FwoGZXIvYXdzEXAMPLESESSIONTOKENVALUE=="

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from sigv4_dataapi.local.backends import open_backend
-from sigv4_dataapi.local.backends.base import DatabaseError, Param
+from sigv4_dataapi._server.backends import open_backend
+from sigv4_dataapi._server.backends.base import EngineError, Param
 
 B = TypeVar("B")
 
@@ -123,7 +123,7 @@ def server_backend(url: str, kind: type[B], server: str) -> B:
     engine = open_backend(url)
     try:
         engine.session(None, None).close()
-    except DatabaseError as exc:
+    except EngineError as exc:
         reason = f"{server} is not reachable at {url}: {exc.message}"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason)

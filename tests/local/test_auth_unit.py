@@ -6,11 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._sigv4 import SigningSettings, sign_request
-from sigv4_dataapi.local._access import Grant, KeyPair
-from sigv4_dataapi.local._auth import ReceivedRequest, authenticate
-from sigv4_dataapi.local._faults import ApiError
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._server.api.api_error import ApiError
+from sigv4_dataapi._server.auth.access import Grant, KeyPair
+from sigv4_dataapi._server.auth.verify import ReceivedRequest, authenticate
+from sigv4_dataapi._sigv4.sign import SigningSettings, sign_request
 
 # rds-data-api.md §7.3: a request botocore signed with a fixed clock
 BODY = (

@@ -27,8 +27,8 @@ from _backends import (
 )
 
 from sigv4_dataapi._errors import ConfigurationError, MissingDependencyError
-from sigv4_dataapi.local.backends import mysql, open_backend, postgres
-from sigv4_dataapi.local.backends.base import Param
+from sigv4_dataapi._server.backends import mysql, open_backend, postgres
+from sigv4_dataapi._server.backends.base import Param
 
 # Backend.engine -> the DDL suffix that makes a transactional table
 TABLE_OPTIONS = {"sqlite": "", "postgresql": "", "mysql": " ENGINE=InnoDB"}
@@ -47,8 +47,8 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     if engine == "sqlite":
         opened: Any = open_backend(f"sqlite://{tmp_path_factory.mktemp('contract') / 'db'}")
     else:
-        from sigv4_dataapi.local.backends.mysql import MySQLBackend
-        from sigv4_dataapi.local.backends.postgres import PostgresBackend
+        from sigv4_dataapi._server.backends.mysql import MySQLBackend
+        from sigv4_dataapi._server.backends.postgres import PostgresBackend
 
         url = request.getfixturevalue(f"{engine}_url")
         kind = PostgresBackend if engine == "postgres" else MySQLBackend

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sigv4_dataapi.local.backends import open_backend
-from sigv4_dataapi.local.backends.base import DatabaseError, Param
-from sigv4_dataapi.local.backends.sqlite import SqliteBackend
+from sigv4_dataapi._server.backends import open_backend
+from sigv4_dataapi._server.backends.base import EngineError, Param
+from sigv4_dataapi._server.backends.sqlite import SqliteBackend
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_show_tables_and_generated_ids(backend: SqliteBackend) -> None:
 
 def test_errors_carry_the_engine_text(backend: SqliteBackend) -> None:
     session = backend.session(None, None)
-    with pytest.raises(DatabaseError) as caught:
+    with pytest.raises(EngineError) as caught:
         session.execute("SELECT * FROM missing", [])
     assert caught.value.message == "[SQLITE_ERROR] no such table: missing"
     assert caught.value.v1_message.startswith("Database error code: 1. Message:")
@@ -72,7 +72,7 @@ def test_cancel_interrupts_a_running_statement(backend: SqliteBackend) -> None:
     session = backend.session(None, None)
     timer = threading.Timer(0.2, session.cancel)
     timer.start()
-    with pytest.raises(DatabaseError) as caught:
+    with pytest.raises(EngineError) as caught:
         session.execute(
             "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c) "
             "SELECT count(*) FROM c",

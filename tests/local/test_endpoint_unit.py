@@ -11,21 +11,24 @@ from typing import Any
 
 import pytest
 
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._sigv4 import sign_request
-from sigv4_dataapi.local import _access, _ops, _server, _settings
-from sigv4_dataapi.local.backends import open_backend
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._server import server_settings as _settings
+from sigv4_dataapi._server.api import ops as _ops
+from sigv4_dataapi._server.auth import access as _access
+from sigv4_dataapi._server.backends import open_backend
+from sigv4_dataapi._server.http import server as _server
+from sigv4_dataapi._sigv4.sign import sign_request
 
 REGION = "us-east-1"
 
 
 @pytest.fixture
-def endpoint(tmp_path: Path) -> Iterator[_server.Endpoint]:
+def endpoint(tmp_path: Path) -> Iterator[_server.Dispatcher]:
     api = _ops.DataApi(
         _settings.ServeSettings(), _access.AccessConfig(), f"sqlite://{tmp_path / 'db'}",
         opener=open_backend,
     )  # fmt: skip
-    yield _server.Endpoint(api, log=io.StringIO())
+    yield _server.Dispatcher(api, log=io.StringIO())
     api.close()
 
 
@@ -49,7 +52,7 @@ def _body(sql: str) -> dict[str, Any]:
     }
 
 
-def test_success(endpoint: _server.Endpoint) -> None:
+def test_success(endpoint: _server.Dispatcher) -> None:
     headers, data = _signed(_body("SELECT 1"))
     reply = endpoint.handle("POST", "/Execute", headers, data)
     assert reply.status == 200 and reply.error_type is None
@@ -57,7 +60,7 @@ def test_success(endpoint: _server.Endpoint) -> None:
 
 
 def test_unexpected_failure_is_a_json_500(
-    endpoint: _server.Endpoint, monkeypatch: pytest.MonkeyPatch
+    endpoint: _server.Dispatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(operation: str, data: Any) -> dict[str, Any]:
         raise RuntimeError("boom")
@@ -71,6 +74,6 @@ def test_unexpected_failure_is_a_json_500(
     assert json.loads(reply.body) == {"message": ""}  # a body even for 5xx (reference §3.2)
 
 
-def test_authentication_comes_before_the_body_is_read(endpoint: _server.Endpoint) -> None:
+def test_authentication_comes_before_the_body_is_read(endpoint: _server.Dispatcher) -> None:
     reply = endpoint.handle("POST", "/Execute", [("Host", "x")], b"{not json")
     assert (reply.status, reply.error_type) == (403, "MissingAuthenticationTokenException")

@@ -8,16 +8,16 @@ from typing import Any
 
 import pytest
 
-from sigv4_dataapi.local._faults import ApiError
-from sigv4_dataapi.local._fields import (
+from sigv4_dataapi._server.api.api_error import ApiError
+from sigv4_dataapi._server.api.fields import (
     ResultOptions,
     decode_field,
     decode_parameter,
     encode_field,
     value_size,
 )
-from sigv4_dataapi.local._jsonformat import format_records, java_double
-from sigv4_dataapi.local.backends.base import Column
+from sigv4_dataapi._server.api.jsonformat import format_records, java_double
+from sigv4_dataapi._server.backends.base import Column
 
 
 @pytest.mark.parametrize(

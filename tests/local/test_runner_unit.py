@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from sigv4_dataapi.local._faults import ApiError, Faults
-from sigv4_dataapi.local._runner import SHUTTING_DOWN, Detached, StatementRunner
+from sigv4_dataapi._server.api.api_error import ApiError, Faults
+from sigv4_dataapi._server.state.runner import SHUTTING_DOWN, Detached, StatementRunner
 
 DEADLINE_S = 20.0
 

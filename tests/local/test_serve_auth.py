@@ -15,8 +15,8 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._sigv4 import sign_request
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._sigv4.sign import sign_request
 
 APP_CLUSTER = "arn:aws:rds:us-east-1:123456789012:cluster:app"
 OTHER_CLUSTER = "arn:aws:rds:us-east-1:123456789012:cluster:other"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sigv4_dataapi._cli import main
+from sigv4_dataapi._cli.main import main
 
 
 def test_first_line_names_what_a_client_needs(local_endpoint: Any) -> None:

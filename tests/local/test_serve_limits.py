@@ -9,7 +9,7 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from sigv4_dataapi._sigv4 import sign_request
+from sigv4_dataapi._sigv4.sign import sign_request
 
 MIB = 1024 * 1024
 

@@ -20,8 +20,8 @@ from botocore.auth import SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
-from sigv4_dataapi._credentials import Credentials
-from sigv4_dataapi._sigv4 import SigningSettings, sign_request
+from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._sigv4.sign import SigningSettings, sign_request
 
 
 def _body(endpoint: Any, sql: str) -> bytes:

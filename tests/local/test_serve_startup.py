@@ -22,7 +22,7 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from sigv4_dataapi.local import _command
+from sigv4_dataapi._cli.commands import serve as _command
 
 
 def test_accepts_connections_as_soon_as_the_first_line_is_out(local_endpoint_factory: Any) -> None:

@@ -20,8 +20,8 @@ import pytest
 from _waits import error_code, poll
 from botocore.exceptions import ClientError
 
-from sigv4_dataapi._auth import SigV4Auth
-from sigv4_dataapi._sigv4 import sign_request
+from sigv4_dataapi._sigv4.httpx_auth import SigV4Auth
+from sigv4_dataapi._sigv4.sign import sign_request
 
 # ~3-4 M rows/s on SQLite unloaded: n=10**10 runs for hours, n=4*10**6 for about a second
 COUNT = (

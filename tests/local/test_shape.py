@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from sigv4_dataapi.local._faults import ApiError, Faults
-from sigv4_dataapi.local._fields import ResultOptions
-from sigv4_dataapi.local._requests import ExecuteRequest, Target
-from sigv4_dataapi.local._settings import Limits
-from sigv4_dataapi.local._shape import shape_execute
-from sigv4_dataapi.local.backends.base import Column, StatementResult
+from sigv4_dataapi._server.api.api_error import ApiError, Faults
+from sigv4_dataapi._server.api.fields import ResultOptions
+from sigv4_dataapi._server.api.requests import ExecuteRequest, Target
+from sigv4_dataapi._server.api.shape import shape_execute
+from sigv4_dataapi._server.backends.base import Column, StatementResult
+from sigv4_dataapi._server.server_settings import Limits
 
 COLUMNS = [Column("a", "a", 12, "text"), Column("b", "b", -5, "int8")]
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sigv4_dataapi.local._sqltext import is_multistatement, split_statements
+from sigv4_dataapi._sqltext.split import is_multistatement, split_statements
 
 
 @pytest.mark.parametrize(

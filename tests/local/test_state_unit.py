@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from sigv4_dataapi._errors import ConfigurationError
-from sigv4_dataapi.local._access import load_config, parse_config
-from sigv4_dataapi.local._faults import ApiError, Faults
-from sigv4_dataapi.local._pause import PauseState
-from sigv4_dataapi.local._settings import PauseSettings, TransactionTimeouts
-from sigv4_dataapi.local._transactions import Transactions
-from sigv4_dataapi.local.backends.base import Param, StatementResult, Value
+from sigv4_dataapi._server.api.api_error import ApiError, Faults
+from sigv4_dataapi._server.auth.access import load_config, parse_config
+from sigv4_dataapi._server.backends.base import Param, StatementResult, Value
+from sigv4_dataapi._server.server_settings import PauseSettings, TransactionTimeouts
+from sigv4_dataapi._server.state.pause import PauseState
+from sigv4_dataapi._server.state.transactions import Transactions
 
 
 class Clock:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sigv4_dataapi.local._wire import BadHead, read_head
+from sigv4_dataapi._server.http.head import BadHead, read_head
 
 
 def test_headers_keep_order_repeats_and_folds() -> None:

@@ -5,6 +5,6 @@ from __future__ import annotations
 
 from _backends import MYSQL_URL, server_fixtures
 
-from sigv4_dataapi.local.backends.mysql import MySQLBackend
+from sigv4_dataapi._server.backends.mysql import MySQLBackend
 
 backend, session, table = server_fixtures(MYSQL_URL, MySQLBackend, "MariaDB/MySQL", "b2_my")

@@ -8,11 +8,8 @@ import uuid
 import pytest
 from _my import MYSQL_URL, one
 
-from sigv4_dataapi.local.backends.base import DatabaseError, Param
-from sigv4_dataapi.local.backends.mysql import (
-    MySQLBackend,
-    MySQLSession,
-)
+from sigv4_dataapi._server.backends.base import EngineError, Param
+from sigv4_dataapi._server.backends.mysql import MySQLBackend, MySQLSession
 
 pytestmark = pytest.mark.mysql
 
@@ -44,7 +41,7 @@ def test_batch_generates_an_id_per_set(session: MySQLSession, table: str) -> Non
 def test_a_failing_batch_leaves_nothing_behind(session: MySQLSession, table: str) -> None:
     session.execute(f"CREATE TABLE {table} (id INT PRIMARY KEY) ENGINE=InnoDB", [])
     sets = [[Param("i", 1)], [Param("i", 2)], [Param("i", 1)]]
-    with pytest.raises(DatabaseError) as caught:
+    with pytest.raises(EngineError) as caught:
         session.execute_batch(f"INSERT INTO {table} VALUES (:i)", sets)
     assert caught.value.errno == 1062
     assert one(session, f"SELECT count(*) FROM {table}") == 0
@@ -71,7 +68,7 @@ def test_cancel_from_another_thread(session: MySQLSession) -> None:
     session.cancel()  # idle: nothing to cancel, nothing breaks
     timer = threading.Timer(0.3, session.cancel)
     timer.start()
-    with pytest.raises(DatabaseError) as caught:
+    with pytest.raises(EngineError) as caught:
         session.execute("SELECT SLEEP(20)", [])
     timer.join()
     assert (caught.value.errno, caught.value.sqlstate) == (1317, "70100")
@@ -82,7 +79,7 @@ def test_database_selection(backend: MySQLBackend) -> None:
     session = backend.session("information_schema", None)
     assert one(session, "SELECT DATABASE()") == "information_schema"
     session.close()
-    with pytest.raises(DatabaseError) as caught:
+    with pytest.raises(EngineError) as caught:
         backend.session(f"b2_missing_{uuid.uuid4().hex[:8]}", None)
     assert (caught.value.errno, caught.value.sqlstate) == (1049, "42000")
 

@@ -7,10 +7,8 @@ from decimal import Decimal
 import pytest
 from _my import one
 
-from sigv4_dataapi.local.backends.base import DatabaseError, Param
-from sigv4_dataapi.local.backends.mysql import (
-    MySQLSession,
-)
+from sigv4_dataapi._server.backends.base import EngineError, Param
+from sigv4_dataapi._server.backends.mysql import MySQLSession
 
 pytestmark = pytest.mark.mysql
 
@@ -19,7 +17,7 @@ def test_json_hint_into_a_json_column(session: MySQLSession, table: str) -> None
     session.execute(f"CREATE TABLE {table} (j JSON)", [])
     session.execute(f"INSERT INTO {table} VALUES (:j)", [Param("j", '{"a": [1, 2]}', "JSON")])
     assert one(session, f"SELECT JSON_EXTRACT(j, '$.a[1]') FROM {table}") == "2"
-    with pytest.raises(DatabaseError):  # MariaDB's JSON CHECK, MySQL's JSON type: both refuse
+    with pytest.raises(EngineError):  # MariaDB's JSON CHECK, MySQL's JSON type: both refuse
         session.execute(f"INSERT INTO {table} VALUES (:j)", [Param("j", "{oops", "JSON")])
 
 

@@ -10,9 +10,9 @@ from _backends import assert_segments_rewrite
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sigv4_dataapi.local import backends
-from sigv4_dataapi.local.backends._mysql_types import trim_fraction
-from sigv4_dataapi.local.backends.mysql import rewrite_placeholders
+from sigv4_dataapi._server import backends
+from sigv4_dataapi._server.backends._mysql_types import trim_fraction
+from sigv4_dataapi._server.backends.mysql import rewrite_placeholders
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_trim_fraction(text: str, trimmed: str) -> None:
     assert trim_fraction(text) == trimmed
 
 
-_PACKAGE = "sigv4_dataapi.local.backends"
+_PACKAGE = "sigv4_dataapi._server.backends"
 
 
 def _backend_imports(module: str) -> set[str]:

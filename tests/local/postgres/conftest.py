@@ -5,6 +5,6 @@ from __future__ import annotations
 
 from _backends import PG_URL, server_fixtures
 
-from sigv4_dataapi.local.backends.postgres import PostgresBackend
+from sigv4_dataapi._server.backends.postgres import PostgresBackend
 
 backend, session, table = server_fixtures(PG_URL, PostgresBackend, "PostgreSQL", "b2_pg")

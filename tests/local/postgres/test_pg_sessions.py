@@ -8,11 +8,8 @@ import uuid
 import pytest
 from _pg import PG_URL, one
 
-from sigv4_dataapi.local.backends.base import DatabaseError, Param
-from sigv4_dataapi.local.backends.postgres import (
-    PostgresBackend,
-    PostgresSession,
-)
+from sigv4_dataapi._server.backends.base import EngineError, Param
+from sigv4_dataapi._server.backends.postgres import PostgresBackend, PostgresSession
 
 pytestmark = pytest.mark.postgres
 
@@ -33,11 +30,11 @@ def test_batch_runs_each_set_and_generates_nothing(session: PostgresSession, tab
 def test_a_failing_batch_leaves_nothing_behind(session: PostgresSession, table: str) -> None:
     session.execute(f"CREATE TABLE {table} (id int PRIMARY KEY)", [])
     sets = [[Param("i", 1)], [Param("i", 2)], [Param("i", 1)]]
-    with pytest.raises(DatabaseError) as caught:
+    with pytest.raises(EngineError) as caught:
         session.execute_batch(f"INSERT INTO {table} VALUES (:i)", sets)
     assert caught.value.sqlstate == "23505"
     assert one(session, f"SELECT count(*) FROM {table}") == 0
-    with pytest.raises(DatabaseError):  # a set without the parameter: nothing runs
+    with pytest.raises(EngineError):  # a set without the parameter: nothing runs
         session.execute_batch(f"INSERT INTO {table} VALUES (:i)", [[Param("i", 5)], []])
     assert one(session, f"SELECT count(*) FROM {table}") == 0
 
@@ -84,7 +81,7 @@ def test_cancel_from_another_thread(session: PostgresSession) -> None:
     session.cancel()  # idle: nothing to cancel, nothing breaks
     timer = threading.Timer(0.3, session.cancel)
     timer.start()
-    with pytest.raises(DatabaseError) as caught:
+    with pytest.raises(EngineError) as caught:
         session.execute("SELECT pg_sleep(20)", [])
     timer.join()
     assert caught.value.sqlstate == "57014"
@@ -101,7 +98,7 @@ def test_database_selection(backend: PostgresBackend) -> None:
     default = backend.session(None, None)
     assert one(default, "SELECT current_database()") == "test"
     default.close()
-    with pytest.raises(DatabaseError) as caught:
+    with pytest.raises(EngineError) as caught:
         backend.session(f"b2_missing_{uuid.uuid4().hex[:8]}", None)
     assert caught.value.sqlstate == "3D000"
     assert caught.value.message.startswith('FATAL: database "b2_missing_')

@@ -7,11 +7,8 @@ from decimal import Decimal
 import pytest
 from _pg import one
 
-from sigv4_dataapi.local.backends.base import DatabaseError, Param
-from sigv4_dataapi.local.backends.postgres import (
-    PostgresSession,
-    UnsupportedResultError,
-)
+from sigv4_dataapi._server.backends.base import EngineError, Param
+from sigv4_dataapi._server.backends.postgres import PostgresSession, UnsupportedResultError
 
 pytestmark = pytest.mark.postgres
 
@@ -112,7 +109,7 @@ def test_type_hints_bind_as_their_type(
 def test_unhinted_strings_are_varchar_as_with_pgjdbc(session: PostgresSession, table: str) -> None:
     session.execute(f"CREATE TABLE {table} (u uuid)", [])
     value = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"
-    with pytest.raises(DatabaseError) as caught:
+    with pytest.raises(EngineError) as caught:
         session.execute(f"INSERT INTO {table} VALUES (:u)", [Param("u", value)])
     assert caught.value.sqlstate == "42804"
     assert caught.value.message.startswith(
@@ -127,7 +124,7 @@ def test_integers_bind_as_int8_and_a_bad_hinted_value_is_the_engines_error(
 ) -> None:
     result = session.execute("SELECT :n", [Param("n", 1)])
     assert result.columns is not None and result.columns[0].type_name == "int8"
-    with pytest.raises(DatabaseError) as caught:
+    with pytest.raises(EngineError) as caught:
         session.execute("SELECT :d", [Param("d", "not a date", "DATE")])
     assert caught.value.sqlstate == "22007"
     assert caught.value.message.startswith('ERROR: invalid input syntax for type date: "not')

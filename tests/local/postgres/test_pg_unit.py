@@ -7,8 +7,8 @@ from _backends import assert_segments_rewrite
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sigv4_dataapi.local.backends._pool import ConnectionPool
-from sigv4_dataapi.local.backends.postgres import rewrite_placeholders
+from sigv4_dataapi._server.backends._pool import ConnectionPool
+from sigv4_dataapi._server.backends.postgres import rewrite_placeholders
 
 
 @pytest.mark.parametrize(

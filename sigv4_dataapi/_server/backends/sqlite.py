@@ -1,0 +1,194 @@
+"""SQLite through the standard library: the zero-configuration backend.
+
+SQLite binds ``:name`` placeholders itself, so parameters go through as a
+mapping. It has no declared result types in ``cursor.description``, so a
+column's JDBC type is inferred from its first non-null value (what the xerial
+JDBC driver reports for expressions). ``SHOW TABLES`` is rewritten to a
+``sqlite_master`` query so that MySQL-flavoured examples run as-is. Idle
+autocommit connections are pooled: opening one costs more than ``SELECT 1``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sqlite3
+import threading
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sigv4_dataapi._errors import ConfigurationError
+from sigv4_dataapi._server.backends.base import Column, EngineError, Param, StatementResult, Value
+
+_SHOW_TABLES = re.compile(r"\s*show\s+(full\s+)?tables\s*;?\s*", re.IGNORECASE)
+_INSERT = re.compile(r"\s*(insert|replace)\b", re.IGNORECASE)
+_BUSY_TIMEOUT_S = 30.0  # writers wait for each other rather than fail with SQLITE_BUSY
+_POOL_SIZE = 16
+
+# Python value type -> (JDBC type code, SQLite storage class name)
+_JDBC: dict[type, tuple[int, str]] = {
+    int: (-5, "INTEGER"),
+    float: (8, "REAL"),
+    str: (12, "TEXT"),
+    bytes: (2004, "BLOB"),
+}
+_NULL_TYPE = (0, "NULL")
+_connection_ids = itertools.count(1)
+
+
+def _database_error(exc: sqlite3.Error) -> EngineError:
+    """The engine's text in the shape a JDBC driver gives it (``[SQLITE_ERROR] ...``)."""
+    name = getattr(exc, "sqlite_errorname", None) or "SQLITE_ERROR"
+    code = getattr(exc, "sqlite_errorcode", None) or 1
+    message = f"[{name}] {exc}"
+    return EngineError(
+        message, errno=code, v1_message=f"Database error code: {code}. Message: {message}"
+    )
+
+
+def _bind(value: Param) -> Any:
+    raw = value.value
+    if isinstance(raw, bool):
+        return int(raw)
+    return raw
+
+
+def _columns(description: Sequence[Any], rows: Sequence[Sequence[Any]]) -> list[Column]:
+    columns: list[Column] = []
+    for index, entry in enumerate(description):
+        sample = next((row[index] for row in rows if row[index] is not None), None)
+        code, type_name = _NULL_TYPE if sample is None else _JDBC[type(sample)]
+        columns.append(
+            Column(
+                name=entry[0],
+                label=entry[0],
+                type=code,
+                type_name=type_name,
+                is_signed=code in (-5, 8),
+                is_case_sensitive=code == 12,
+            )
+        )
+    return columns
+
+
+class SqliteSession:
+    """One connection; autocommit unless ``begin()`` opened a transaction."""
+
+    def __init__(self, backend: SqliteBackend, connection: sqlite3.Connection, database: str):
+        self._backend = backend
+        self._connection = connection
+        self._database = database
+        self.connection_id = next(_connection_ids)
+
+    def _rewrite(self, sql: str) -> str:
+        if _SHOW_TABLES.fullmatch(sql):
+            label = f"Tables_in_{self._database}".replace('"', '""')
+            return (
+                f"SELECT name AS \"{label}\" FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+            )
+        return sql
+
+    def execute(self, sql: str, params: Sequence[Param]) -> StatementResult:
+        try:
+            cursor = self._connection.execute(
+                self._rewrite(sql), {p.name: _bind(p) for p in params}
+            )
+            if cursor.description is None:
+                generated: list[Value] = []
+                if _INSERT.match(sql) and cursor.rowcount > 0 and cursor.lastrowid:
+                    generated = [cursor.lastrowid]
+                updated = max(cursor.rowcount, 0)
+                return StatementResult(None, rows_updated=updated, generated=generated)
+            rows = cursor.fetchall()
+        except sqlite3.Error as exc:
+            raise _database_error(exc) from exc
+        return StatementResult(
+            _columns(cursor.description, rows), [list(row) for row in rows], rows_updated=0
+        )
+
+    def execute_batch(self, sql: str, param_sets: Sequence[Sequence[Param]]) -> list[list[Value]]:
+        return [self.execute(sql, params).generated for params in param_sets]
+
+    def begin(self) -> None:
+        self._run("BEGIN")
+
+    def commit(self) -> None:
+        self._run("COMMIT")
+
+    def rollback(self) -> None:
+        if self._connection.in_transaction:
+            self._run("ROLLBACK")
+
+    def _run(self, sql: str) -> None:
+        try:
+            self._connection.execute(sql)
+        except sqlite3.Error as exc:
+            raise _database_error(exc) from exc
+
+    def cancel(self) -> None:
+        self._connection.interrupt()
+
+    def close(self) -> None:
+        self._backend.release(self._connection)
+
+
+class SqliteBackend:
+    """A database file shared by every session (WAL mode, so readers never wait)."""
+
+    engine = "sqlite"
+
+    def __init__(self, target: str, *, uri: bool = False) -> None:
+        self._target = target
+        self._uri = uri
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._keeper = self._connect()  # keeps a shared in-memory database alive
+        try:
+            self._keeper.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.Error as exc:
+            raise ConfigurationError(f"cannot open SQLite database {target!r}: {exc}") from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            return sqlite3.connect(
+                self._target,
+                timeout=_BUSY_TIMEOUT_S,
+                isolation_level=None,
+                check_same_thread=False,
+                uri=self._uri,
+            )
+        except sqlite3.Error as exc:
+            message = f"cannot open SQLite database {self._target!r}: {exc}"
+            raise ConfigurationError(message) from exc
+
+    def session(self, database: str | None, user: str | None) -> SqliteSession:
+        """A pooled connection; ``database`` only names ``SHOW TABLES``'s column."""
+        with self._lock:
+            connection = self._idle.pop() if self._idle else None
+        return SqliteSession(self, connection or self._connect(), database or "main")
+
+    def release(self, connection: sqlite3.Connection) -> None:
+        if connection.in_transaction:
+            connection.rollback()
+        with self._lock:
+            if len(self._idle) < _POOL_SIZE:
+                self._idle.append(connection)
+                return
+        connection.close()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in [*idle, self._keeper]:
+            connection.close()
+
+
+def open_backend(url: str) -> SqliteBackend:
+    """``sqlite:///abs/path``, ``sqlite:relative/path`` or ``sqlite:///:memory:``."""
+    rest = url.partition(":")[2]
+    path = rest[2:] if rest.startswith("//") else rest
+    if path in ("", "/:memory:", ":memory:"):
+        return SqliteBackend(f"file:sigv4mem{uuid.uuid4().hex}?mode=memory&cache=shared", uri=True)
+    return SqliteBackend(path)
