@@ -34,10 +34,29 @@ _ADVICE: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+_SERVICE_PREFIX = re.compile(r"^\w+(Exception|Error) \(\d{3}\): ")
+_REQUEST_ID = re.compile(r"\s*\[request id [^\]]*\]\s*$")
+_TAILS = (
+    re.compile(r";\s*Error code:\s*-?\d+;\s*SQLState:\s*\w+\s*$", re.S),  # MySQL
+    re.compile(r";\s*(Detail|Hint|Position|Where|SQLState):.*$", re.S | re.I),  # PostgreSQL
+)
+
+
 def message_of(exc: BaseException) -> str:
-    """The error's own message, on one line."""
-    text = getattr(exc, "message", None) or (exc.args[0] if exc.args else "") or str(exc)
-    return " ".join(str(text).split()) or type(exc).__name__
+    """The engine's message on one line, without what the other lines show.
+
+    The service wraps it (``DatabaseErrorException (400): ERROR: ...; SQLState: 42P01
+    [request id ...]``); once the DB-API has split the fields out, the wrapping
+    and the tail are dropped so nothing is printed twice.
+    """
+    text = getattr(exc, "text", None) or getattr(exc, "message", None)
+    text = str(text or (exc.args[0] if exc.args else "") or exc)
+    text = _REQUEST_ID.sub("", _SERVICE_PREFIX.sub("", text))
+    if _field(exc, "sqlstate") is not None or _field(exc, "errno") is not None:
+        for tail in _TAILS:
+            text = tail.sub("", text)
+    text = text.removeprefix("ERROR: ")  # PostgreSQL's own level: the shell prints ERROR:
+    return " ".join(text.split()) or type(exc).__name__
 
 
 def advice_for(exc: BaseException) -> str | None:

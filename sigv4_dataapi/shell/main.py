@@ -56,13 +56,16 @@ def run_shell(
         database=database or "",
         reconnect=connect,
     )
-    shell = Shell(
-        session,
-        status_for=status_for,
-        continue_on_error=options.continue_on_error,
-        batch=not interactive,
-    )
+    if after_call is not None:
+        session.after_call = after_call
     try:
+        shell = Shell(
+            session,
+            status_for=status_for,
+            continue_on_error=options.continue_on_error,
+            batch=not interactive,
+        )
+        session.after_call(True)  # the engine is known: a call got through (closes a resume line)
         if interactive:
             return _interactive(shell, session)
         for kind, value in options.sources or [("-", "")]:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from _pty import Terminal  # type: ignore[import-not-found]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -148,6 +147,7 @@ def test_ctrl_c_abandons_a_sleeping_statement(term: Terminal, engine: str) -> No
     assert time.monotonic() - started < 2.5  # did not wait the statement out
     term.line("SELECT 7 AS seven;")
     term.expect(r"\n\s+7\s*\n\(1 row\)", timeout=60)
+    term.expect(r"test=> ")
     term.send("\x04")  # Ctrl-D leaves
     assert term.wait() == 0
 

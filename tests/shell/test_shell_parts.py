@@ -175,3 +175,18 @@ def test_result_too_large_class_gets_advice() -> None:
         pass
 
     assert errors.advice_for(ResultTooLargeError("x")) == errors.RESULT_TOO_LARGE
+
+
+def test_service_wrapping_is_dropped_once_the_fields_are_split() -> None:
+    raw = (
+        'DatabaseErrorException (400): ERROR: relation "x" does not exist; Position: 15; '
+        "SQLState: 42P01 [request id 7cbd47aa]"
+    )
+    assert errors.error_lines(FakeError(raw, sqlstate="42P01", position=15)) == [
+        'ERROR: relation "x" does not exist', "POSITION: 15", "SQLSTATE: 42P01",
+    ]  # fmt: skip
+    mysql = "DatabaseErrorException (400): Table 'test.x' doesn't exist; Error code: 1146; " \
+        "SQLState: 42S02 [request id 1]"  # fmt: skip
+    assert errors.message_of(FakeError(mysql, errno=1146)) == "Table 'test.x' doesn't exist"
+    # without the fields, nothing is lost: the tail stays in the message
+    assert "SQLState: 42P01" in errors.message_of(FakeError(raw))

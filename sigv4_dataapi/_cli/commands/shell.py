@@ -15,8 +15,8 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from sigv4_dataapi._cli.main import Context
 from sigv4_dataapi._cli.commands import _common
+from sigv4_dataapi._cli.main import Context
 
 HELP = "an interactive SQL shell over the Data API (\\d, \\x, BEGIN/COMMIT, streaming)"
 OUTPUTS = ("table", "expanded", "csv", "json")
@@ -64,6 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    import logging
     import sys
 
     from sigv4_dataapi import dbapi
@@ -71,6 +72,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from sigv4_dataapi.shell import ShellOptions, run_shell
     from sigv4_dataapi.shell.session import ConnInfo, Console
 
+    # The DB-API logs a failed courtesy rollback (a stream abandoned with Ctrl-C while the
+    # server still runs it); the shell already said so in its own words.
+    logging.getLogger("sigv4_dataapi").addHandler(logging.NullHandler())
     target = sql.resolve_target(args, ctx)
     resource_arn, secret_arn = str(target["resourceArn"]), str(target["secretArn"])
     conn = _common.resolve_connection(args, ctx, resource_arn=resource_arn)
