@@ -8,6 +8,7 @@ made and when the last one ended (for the 3-minute idle rule). The twins in
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -32,6 +33,13 @@ def check_engine(engine: str | None) -> str | None:
     if engine is not None and engine not in ENGINES:
         raise ProgrammingError(f"engine must be one of {ENGINES}, not {engine!r}")
     return engine
+
+
+def with_transaction(body: bytes, transaction_id: str | None) -> bytes:
+    """``body`` (a JSON object) with ``transactionId`` added; key order is free (§5)."""
+    if transaction_id is None:
+        return body
+    return body[:-1] + b',"transactionId":' + json.dumps(transaction_id).encode("ascii") + b"}"
 
 
 class BaseConnection:
@@ -136,12 +144,16 @@ class BaseConnection:
         return body
 
     def _execute_body(
-        self, sql: str, params: Mapping[str, object] | None, transaction_id: str | None,
-        *, metadata: bool = True,
-    ) -> bytes:  # fmt: skip
+        self, sql: str, params: Mapping[str, object] | None, *, metadata: bool = True
+    ) -> bytes:
+        """The ``ExecuteStatement`` body without a transaction id (see ``with_transaction``).
+
+        Built before any ``BeginTransaction``, so a parameter the codec refuses
+        costs no call.
+        """
         try:
             return self._client.calls.execute(  # type: ignore[no-any-return]
-                sql, params, transaction_id=transaction_id, include_result_metadata=metadata
+                sql, params, include_result_metadata=metadata
             )
         except DataAPIError as exc:
             raise self._translate(exc) from exc
@@ -158,4 +170,10 @@ class BaseConnection:
         return f"<{type(self).__name__} {self.resource_arn} database={self.database!r} {state}>"
 
 
-__all__ = ["BaseConnection", "NeedEngine", "check_engine", "engine_from_version"]
+__all__ = [
+    "BaseConnection",
+    "NeedEngine",
+    "check_engine",
+    "engine_from_version",
+    "with_transaction",
+]

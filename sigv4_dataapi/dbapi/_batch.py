@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sigv4_dataapi._codec import encode_parameters  # -> _codec.encode after the layout
+from sigv4_dataapi._codec.encode import encode_parameters
 from sigv4_dataapi.dbapi._statement import Reading, check_params, match_names
 from sigv4_dataapi.dbapi.errors import ProgrammingError
 

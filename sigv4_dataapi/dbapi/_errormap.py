@@ -42,6 +42,7 @@ _MYSQL_V1 = re.compile(r"^Database error code:\s*(?P<errno>-?\d+)\.\s*Message:\s
 _SQLITE = re.compile(r"^\[(SQLITE_[A-Z_]+)\]")
 _PG_LEVELS = ("ERROR:", "FATAL:", "PANIC:")
 _LOST = re.compile(r"Transaction \S* ?is not found", re.IGNORECASE)
+_SQL_ERRORS = {"StatementError", "DatabaseErrorException", "BadRequestException"}
 _RESPONSE_LIMIT = ("size limit", "Please paginate", "exceeded size limit")
 _ROW_LIMIT = "Packet for query is too large"
 
@@ -159,7 +160,7 @@ def translate(exc: DataAPIError, *, transaction_id: str | None) -> Translated:
     size = _size_limit(message)
     if size is not None:
         return Translated(too_large(size, transaction_lost=in_tx, service=message), in_tx)
-    if "DatabaseError" in names and not names & {"ValidationException"}:
+    if names & _SQL_ERRORS and not names & {"ValidationException"}:
         if message.startswith("Communications link failure"):
             return Translated(OperationalError(f"the database is not reachable: {message}"))
         diag = parse_message(message)

@@ -13,6 +13,7 @@ agree (nearly always) no engine probe is needed, so lazy begin stays one call.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ from sigv4_dataapi.dbapi.errors import ProgrammingError
 
 MAX_SQL_CHARS = 65536
 DIALECTS = ("postgresql", "mysql")
+_CONTROL_HEADS = ("begin", "start", "commit", "end", "rollback", "abort", "--", "/*", "#")
+_CACHE_CHARS = 4096  # longer statements are read each time rather than kept in the cache
 _ROW_VERBS = frozenset({"select", "values", "table", "show", "explain", "describe", "desc"})
 
 
@@ -55,16 +58,30 @@ class Prepared:
 def read(sql: str, engine: str | None) -> Reading:
     """The reading of ``sql`` by ``engine``'s dialect, or by both when they agree."""
     dialects = DIALECTS if engine is None else (engine,)
-    readings = {_read_one(sql, d) for d in dialects}
+    reader = _read_cached if len(sql) <= _CACHE_CHARS else _read_one
+    readings = {reader(sql, d) for d in dialects}
     if len(readings) != 1:
         raise NeedEngine
     return readings.pop()
 
 
 def _read_one(sql: str, dialect: str) -> Reading:
-    hazards = tuple(h.message for h in parameter_hazards(sql, dialect))
-    return Reading(tuple(placeholder_names(sql, dialect)), hazards,
-                   transaction_control(sql, dialect))  # fmt: skip
+    if ":" in sql:
+        hazards = tuple(h.message for h in parameter_hazards(sql, dialect))
+        names = tuple(placeholder_names(sql, dialect))
+    else:
+        hazards, names = (), ()
+    control = transaction_control(sql, dialect) if _may_be_control(sql) else None
+    return Reading(names, hazards, control)
+
+
+_read_cached = functools.lru_cache(maxsize=512)(_read_one)  # the same statements come again
+
+
+def _may_be_control(sql: str) -> bool:
+    """Cheap pre-check: only text starting with a verb or a comment can be BEGIN/COMMIT."""
+    head = sql.lstrip()[:8].lower()
+    return head.startswith(_CONTROL_HEADS)
 
 
 def check_params(params: object) -> dict[str, object] | None:

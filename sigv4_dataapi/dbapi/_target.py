@@ -2,7 +2,7 @@
 
 An argument wins, then ``DATA_API_RESOURCE_ARN``/``DATA_API_SECRET_ARN``/
 ``DATA_API_DATABASE``, then the profile's ``data_api_resource_arn``... keys: the
-same ``resolve_setting`` the ``sql`` command uses (``sigv4_dataapi._config``).
+same ``resolve_setting`` the ``sql`` command uses (``sigv4_dataapi.config``).
 """
 
 from __future__ import annotations
@@ -38,13 +38,13 @@ def resolve_target(
     explicit = {"resource_arn": resource_arn, "secret_arn": secret_arn, "database": database}
     if resource_arn and secret_arn and database:
         return Target(resource_arn, secret_arn, database)
-    from sigv4_dataapi import _config
+    from sigv4_dataapi import config
 
     env = client_options.get("env")
     profile = client_options.get("profile")
     found: dict[str, str | None] = {}
     for keyword, (setting, _var) in SOURCES.items():
-        found[keyword] = _config.resolve_setting(setting, explicit[keyword], env=env,
+        found[keyword] = config.resolve_setting(setting, explicit[keyword], env=env,
                                                  profile=profile).value  # fmt: skip
     for keyword in ("resource_arn", "secret_arn"):
         if not found[keyword]:

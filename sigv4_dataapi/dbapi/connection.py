@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 from sigv4_dataapi._errors import DataAPIError
 from sigv4_dataapi._sqltext import TransactionControl
 from sigv4_dataapi.dbapi import _batch
-from sigv4_dataapi.dbapi._base import ENGINE_PROBE, BaseConnection, NeedEngine, engine_from_version
+from sigv4_dataapi.dbapi._base import (
+    ENGINE_PROBE,
+    BaseConnection,
+    NeedEngine,
+    engine_from_version,
+    with_transaction,
+)
 from sigv4_dataapi.dbapi._statement import (
     Prepared,
     check_sql,
@@ -177,9 +183,13 @@ class Connection(BaseConnection):
 
     def _statement(self, sql: str, params: Any, tx: str | None, *, metadata: bool = True) -> Any:
         """One ``ExecuteStatement`` in ``tx``; a size error there rolls ``tx`` back too."""
-        body = self._execute_body(sql, params, tx, metadata=metadata)
+        body = self._execute_body(sql, params, metadata=metadata)
+        return self._statement_body(body, tx)
+
+    def _statement_body(self, body: bytes, tx: str | None) -> Any:
+        """Send a built ``ExecuteStatement`` body in ``tx``."""
         try:
-            raw = self._send("ExecuteStatement", body)
+            raw = self._send("ExecuteStatement", with_transaction(body, tx))
         except ResultTooLargeError as exc:
             if tx is not None and exc.transaction_lost:
                 self._quiet_rollback(tx, raise_errors=False)
@@ -214,8 +224,9 @@ class Connection(BaseConnection):
             if prepared.control is not None:
                 self._control(prepared.control)
                 return None
+            body = self._execute_body(prepared.sql, prepared.params)
             tx = self._ensure_transaction()
-            return self._decode(self._statement(prepared.sql, prepared.params, tx))
+            return self._decode(self._statement_body(body, tx))
 
     def _control(self, control: TransactionControl) -> None:
         if control.kind == "commit":

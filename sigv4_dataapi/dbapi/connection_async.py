@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 from sigv4_dataapi._errors import DataAPIError
 from sigv4_dataapi._sqltext import TransactionControl
 from sigv4_dataapi.dbapi import _batch
-from sigv4_dataapi.dbapi._base import ENGINE_PROBE, BaseConnection, NeedEngine, engine_from_version
+from sigv4_dataapi.dbapi._base import (
+    ENGINE_PROBE,
+    BaseConnection,
+    NeedEngine,
+    engine_from_version,
+    with_transaction,
+)
 from sigv4_dataapi.dbapi._statement import (
     Prepared,
     check_sql,
@@ -180,9 +186,13 @@ class AsyncConnection(BaseConnection):
     async def _statement(
         self, sql: str, params: Any, tx: str | None, *, metadata: bool = True
     ) -> Any:
-        body = self._execute_body(sql, params, tx, metadata=metadata)
+        body = self._execute_body(sql, params, metadata=metadata)
+        return await self._statement_body(body, tx)
+
+    async def _statement_body(self, body: bytes, tx: str | None) -> Any:
+        """Send a built ``ExecuteStatement`` body in ``tx``."""
         try:
-            raw = await self._send("ExecuteStatement", body)
+            raw = await self._send("ExecuteStatement", with_transaction(body, tx))
         except ResultTooLargeError as exc:
             if tx is not None and exc.transaction_lost:
                 await self._quiet_rollback(tx, raise_errors=False)
@@ -219,8 +229,9 @@ class AsyncConnection(BaseConnection):
             if prepared.control is not None:
                 await self._control(prepared.control)
                 return None
+            body = self._execute_body(prepared.sql, prepared.params)
             tx = await self._ensure_transaction()
-            return self._decode(await self._statement(prepared.sql, prepared.params, tx))
+            return self._decode(await self._statement_body(body, tx))
 
     async def _control(self, control: TransactionControl) -> None:
         if control.kind == "commit":

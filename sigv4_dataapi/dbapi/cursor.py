@@ -124,6 +124,7 @@ class Cursor(BaseCursor):
             raise ProgrammingError("a streaming cursor runs a query, not a transaction verb")
         statement = single_statement(prepared.sql, "postgresql")
         state = StreamState(conn.stream_settings, conn._clock)
+        declare = conn._execute_body(_pages.declare_sql(state.name, statement), prepared.params)
         with conn._lock:
             conn._check_open()
             state.implicit = conn._autocommit and conn._tx is None
@@ -134,8 +135,7 @@ class Cursor(BaseCursor):
                 state.tx = conn._ensure_transaction()
             self._stream = state
             try:
-                conn._statement(_pages.declare_sql(state.name, statement), prepared.params,
-                                state.tx)  # fmt: skip
+                conn._statement_body(declare, state.tx)
                 self._next_page(first=True)
             except Error:
                 self._abandon()

@@ -107,6 +107,8 @@ class AsyncCursor(BaseCursor):
                 raise ProgrammingError("a streaming cursor runs a query, not a transaction verb")
             statement = single_statement(prepared.sql, "postgresql")
             state = StreamState(conn.stream_settings, conn._clock)
+            declare = conn._execute_body(_pages.declare_sql(state.name, statement),
+                                         prepared.params)  # fmt: skip
             state.implicit = conn._autocommit and conn._tx is None
             if state.implicit:
                 state.tx = await conn._begin()
@@ -115,8 +117,7 @@ class AsyncCursor(BaseCursor):
                 state.tx = await conn._ensure_transaction()
             self._stream = state
             try:
-                await conn._statement(_pages.declare_sql(state.name, statement),
-                                      prepared.params, state.tx)  # fmt: skip
+                await conn._statement_body(declare, state.tx)
                 await self._page(first=True)
             except Error:
                 await self._abandon()

@@ -46,6 +46,8 @@ class DBAPITypeObject:
     def __eq__(self, other: object) -> bool:
         if isinstance(other, DBAPITypeObject):
             return other is self
+        if isinstance(other, TypeCode):
+            return other.jdbc_object is self
         if isinstance(other, str):
             return other.lower() in self.values
         return NotImplemented
