@@ -201,3 +201,52 @@ def test_history_is_kept_across_sessions(endpoint: Any, tmp_path: Path) -> None:
             term.close()
     saved = (tmp_path / "state" / "sigv4-dataapi" / "shell_history").read_text()
     assert saved.splitlines() == ['"SELECT 11 AS eleven;"', '"\\\\q"']
+
+
+@pytest.mark.postgres
+def test_an_expired_transaction_is_said_plainly_and_reset(
+    local_endpoint_factory: Any, postgres_url: str, tmp_path: Path
+) -> None:
+    """The service ends an idle transaction (3 s here, 3 minutes on AWS); the shell resets."""
+    endpoint = local_endpoint_factory(
+        "--transaction-idle-timeout", "2", database_url=postgres_url, engine="postgres"
+    )
+    term = Terminal([str(CLI), "shell"], shell_env(endpoint, tmp_path))
+    try:
+        term.expect(r"test=> ")
+        term.line("BEGIN;")
+        term.expect(r"=\*> ")
+        time.sleep(3.5)
+        term.line("SELECT 1;")
+        term.expect(r"The transaction has expired")
+        term.expect(r"test=> ")
+        term.line("SELECT 2 AS two;")
+        term.expect(r"\n\s+2\s*\n\(1 row\)")
+        term.expect(r"test=> ")
+        term.line("\\q")
+        assert term.wait() == 0
+    finally:
+        term.close()
+
+
+@pytest.mark.mysql
+def test_a_result_over_1_mib_on_mysql_gets_the_advice(
+    local_endpoint_mysql: Any, tmp_path: Path
+) -> None:
+    """MySQL cannot stream over the Data API: the limit error says what to do instead."""
+    sql = "SELECT REPEAT('x', 60000) AS pad FROM information_schema.columns LIMIT 40"
+    result = batch(shell_env(local_endpoint_mysql, tmp_path), "-c", sql)
+    assert result.returncode == 4, result.stderr
+    assert "ERROR: " in result.stderr and "at most 1 MiB per call" in result.stderr
+
+
+def test_tab_completes_table_names(term: Terminal, table: str) -> None:
+    term.expect(r"test=> ")
+    term.send(f"SELECT * FROM {table[:-2]}")
+    term.send("\t")  # the first Tab fetches the names (one catalog query), then completes
+    term.expect(rf"{table}\b")
+    time.sleep(0.5)  # a Ctrl-C inside readline's completion callback is swallowed by readline
+    term.send("\x03")
+    term.expect(r"test=> ")
+    term.line("\\q")
+    assert term.wait() == 0
