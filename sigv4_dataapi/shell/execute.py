@@ -111,7 +111,9 @@ def expire_if_idle(session: Session) -> bool:
     if idle is None or idle < EXPIRY_SECONDS:
         return False
     forget_transaction(session)
-    session.console.note(EXPIRED)
+    if not session.expiry_noted:
+        session.console.note(EXPIRED)
+    session.expiry_noted = False
     return True
 
 

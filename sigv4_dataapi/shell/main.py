@@ -156,16 +156,18 @@ def _complete_with(readline: Any, session: Session) -> None:
         readline.parse_and_bind("tab: complete")
 
 
-def _idle_alarmed(shell: Shell, readline: Any) -> Callable[[str], str]:
+def _idle_alarmed(
+    shell: Shell, readline: Any, read: Callable[[str], str] = input
+) -> Callable[[str], str]:
     """``input`` with an alarm that warns, while waiting, before the transaction expires."""
     if not hasattr(signal, "setitimer"):
-        return input
+        return read
     console = shell.session.console
 
     def read_line(text: str) -> str:
         idle = shell.session.idle_seconds()
         if idle is None or idle >= execute.EXPIRY_SECONDS:
-            return input(text)
+            return read(text)
         due = (
             execute.WARN_SECONDS - idle
             if idle < execute.WARN_SECONDS
@@ -182,6 +184,8 @@ def _idle_alarmed(shell: Shell, readline: Any) -> Callable[[str], str]:
                     f"it in {execute.EXPIRY_SECONDS - now:.0f} s."
                 )
             )
+            if now >= execute.EXPIRY_SECONDS - 0.5:
+                shell.session.expiry_noted = True  # said now; reset at the next statement
             line = readline.get_line_buffer() if readline is not None else ""
             console.stderr.write(f"\r\n{note}\n")
             console.stderr.flush()
@@ -193,7 +197,7 @@ def _idle_alarmed(shell: Shell, readline: Any) -> Callable[[str], str]:
         previous = signal.signal(signal.SIGALRM, ring)
         signal.setitimer(signal.ITIMER_REAL, max(0.1, due))
         try:
-            return input(text)
+            return read(text)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)

@@ -95,6 +95,7 @@ class Session:
     redirect_name: str | None = None
     last_sql: str = ""
     names_stale: bool = True  # completion names to fetch again
+    expiry_noted: bool = False  # the idle alarm already said the transaction expired
     after_call: Callable[[bool], None] = field(default=lambda ok: None)  # close a resume line
 
     @property

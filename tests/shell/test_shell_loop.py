@@ -203,3 +203,23 @@ def test_output_redirect_sends_rows_to_the_file(tmp_path: Path) -> None:
 
 def test_session_type() -> None:
     assert isinstance(make_session(), Session)
+
+
+def test_the_idle_alarm_warns_while_waiting_at_the_prompt() -> None:
+    import time
+
+    from sigv4_dataapi.shell import execute
+    from sigv4_dataapi.shell.main import _idle_alarmed
+
+    conn = FakeConnection()
+    shell = shell_for(conn, batch=False)
+    shell.feed("BEGIN;", 1)
+    conn.clock += execute.WARN_SECONDS - 0.2  # the warning is due in 0.2 s
+
+    def slow_typist(prompt: str) -> str:
+        time.sleep(0.6)  # the alarm rings meanwhile (signal handlers run in the main thread)
+        return "COMMIT;"
+
+    assert _idle_alarmed(shell, None, slow_typist)("p> ") == "COMMIT;"
+    assert "WARNING: this transaction has been idle 150 s" in err(shell.session)
+    assert out(shell.session).endswith("test[150s]=*> ")  # the prompt is drawn again
