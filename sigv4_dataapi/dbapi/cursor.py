@@ -170,7 +170,7 @@ class Cursor(BaseCursor):
                 self.description = describe(result.columns[:-1])
 
     def _finish_stream(self) -> None:
-        """End of the result: ``CLOSE`` it, or commit the implicit read-only transaction."""
+        """End of the result: ``CLOSE`` it, then commit the implicit read-only transaction."""
         state = self._stream
         if state is None or state.finished:
             return
@@ -178,10 +178,10 @@ class Cursor(BaseCursor):
         self.rowcount = state.total
         conn = self.connection
         with conn._lock:
+            if state.tx is not None and (state.implicit or conn.transaction_id == state.tx):
+                conn._statement(_pages.close_sql(state.name), None, state.tx)
             if state.implicit and state.tx is not None:
                 conn._send("CommitTransaction", conn._client.calls.end(state.tx))
-            elif state.tx is not None and conn.transaction_id == state.tx:
-                conn._statement(_pages.close_sql(state.name), None, state.tx)
 
     def _end_stream(self) -> None:
         """Before another execute or on close: release an unfinished stream."""

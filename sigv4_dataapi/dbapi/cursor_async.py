@@ -162,10 +162,10 @@ class AsyncCursor(BaseCursor):
         self.rowcount = state.total
         conn = self.connection
         async with conn._lock:
+            if state.tx is not None and (state.implicit or conn.transaction_id == state.tx):
+                await conn._statement(_pages.close_sql(state.name), None, state.tx)
             if state.implicit and state.tx is not None:
                 await conn._send("CommitTransaction", conn._client.calls.end(state.tx))
-            elif state.tx is not None and conn.transaction_id == state.tx:
-                await conn._statement(_pages.close_sql(state.name), None, state.tx)
 
     async def _end_stream(self) -> None:
         state = self._stream
