@@ -239,3 +239,14 @@ def test_iter_keyset_finds_the_primary_key_and_sees_concurrent_inserts_once(my: 
             assert {801, 1501} <= set(seen) and not {499, 1199} & set(seen)
         finally:
             cur.execute(f"DROP TABLE {name}")
+
+
+def test_closing_the_connection_rolls_back_an_open_stream(pg: Any) -> None:
+    conn, wire = recorded(pg, autocommit=True)
+    cur = conn.cursor(stream=True)
+    cur.execute("SELECT g FROM generate_series(1, 100) AS g")
+    calls = len(wire.sizes)
+    conn.close()
+    assert len(wire.sizes) == calls + 1  # RollbackTransaction of the implicit transaction
+    with pytest.raises(dbapi.InterfaceError):
+        cur.fetchone()
