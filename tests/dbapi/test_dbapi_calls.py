@@ -413,3 +413,10 @@ def test_may_have_run_stays_visible_as_the_cause(fake: FakeDataAPI) -> None:
     with pytest.raises(dbapi.OperationalError) as caught:
         conn.cursor().execute("UPDATE t SET a = 1")
     assert isinstance(caught.value.__cause__, StatementMayHaveRunError)
+
+
+def test_integers_past_64_bits_go_as_decimal(fake: FakeDataAPI) -> None:
+    fake.connect(autocommit=True).cursor().execute("SELECT :big", {"big": 2**70})
+    assert fake.calls[0].body["parameters"] == [
+        {"name": "big", "value": {"stringValue": str(2**70)}, "typeHint": "DECIMAL"}
+    ]
