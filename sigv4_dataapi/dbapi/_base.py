@@ -74,6 +74,7 @@ class BaseConnection:
         self._owns_client = owns_client
         self._tx: str | None = None
         self._tx_work = 0  # statements run in the open transaction
+        self._implicit: set[str] = set()  # streams' read-only transactions, rolled back on close
         self._closed = False
         self.call_count = 0  # Data API calls made (a call the transport retried counts once)
         self.last_response_bytes = 0  # body length of the last answer

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sigv4_dataapi._sqltext import (
     TransactionControl,
@@ -28,6 +29,7 @@ from sigv4_dataapi.dbapi.errors import ProgrammingError
 
 MAX_SQL_CHARS = 65536
 DIALECTS = ("postgresql", "mysql")
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 _CONTROL_HEADS = ("begin", "start", "commit", "end", "rollback", "abort", "--", "/*", "#")
 _CACHE_CHARS = 4096  # longer statements are read each time rather than kept in the cache
 _ROW_VERBS = frozenset({"select", "values", "table", "show", "explain", "describe", "desc"})
@@ -93,10 +95,14 @@ def check_params(params: object) -> dict[str, object] | None:
             f"parameters must be a mapping of names to values (paramstyle 'named', "
             f"SQL placeholders :name), not a {type(params).__name__}"
         )
-    for name in params:
+    values: dict[str, object] = {}
+    for name, value in params.items():
         if not isinstance(name, str):
             raise ProgrammingError(f"parameter names must be str, not {type(name).__name__}")
-    return dict(params)
+        if type(value) is int and not _LONG_MIN <= value <= _LONG_MAX:
+            value = Decimal(value)  # past longValue's 64 bits: sent as DECIMAL text (A.6 item 12)
+        values[name] = value
+    return values
 
 
 def check_sql(sql: object) -> str:

@@ -382,3 +382,41 @@ def test_idle_seconds_and_call_count_follow_the_clock() -> None:
     assert conn.idle_seconds() == 30.0
     conn.cursor().execute("SELECT 1")
     assert conn.idle_seconds() == 0.0 and conn.call_count == 2
+
+
+def test_arns_and_database_fall_back_to_the_environment() -> None:
+    fake = FakeDataAPI()
+    options = fake.options()
+    for key in ("resource_arn", "secret_arn", "database"):
+        del options[key]
+    env = {
+        "DATA_API_RESOURCE_ARN": "arn:aws:rds:us-east-1:123456789012:cluster:from-env",
+        "DATA_API_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:env-AbCdEf",
+        "DATA_API_DATABASE": "envdb",
+        "AWS_CONFIG_FILE": "/nonexistent/config",
+    }
+    conn = dbapi.connect(**options, env=env, autocommit=True)
+    conn.cursor().execute("SELECT 1")
+    body = fake.calls[0].body
+    assert body["resourceArn"].endswith("cluster:from-env") and body["database"] == "envdb"
+    assert conn.resource_arn.endswith("from-env") and conn.database == "envdb"
+    with pytest.raises(dbapi.InterfaceError, match="DATA_API_SECRET_ARN"):
+        dbapi.connect(**options, env={"DATA_API_RESOURCE_ARN": "arn:x:y",
+                                      "AWS_CONFIG_FILE": "/nonexistent/config"})  # fmt: skip
+
+
+def test_may_have_run_stays_visible_as_the_cause(fake: FakeDataAPI) -> None:
+    from sigv4_dataapi import StatementMayHaveRunError
+
+    fake.errors["UPDATE t SET a = 1"] = ("InternalServerErrorException", "")
+    conn = fake.connect(autocommit=True, sleep=lambda _s: None)
+    with pytest.raises(dbapi.OperationalError) as caught:
+        conn.cursor().execute("UPDATE t SET a = 1")
+    assert isinstance(caught.value.__cause__, StatementMayHaveRunError)
+
+
+def test_integers_past_64_bits_go_as_decimal(fake: FakeDataAPI) -> None:
+    fake.connect(autocommit=True).cursor().execute("SELECT :big", {"big": 2**70})
+    assert fake.calls[0].body["parameters"] == [
+        {"name": "big", "value": {"stringValue": str(2**70)}, "typeHint": "DECIMAL"}
+    ]
