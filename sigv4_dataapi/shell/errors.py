@@ -70,11 +70,17 @@ def advice_for(exc: BaseException) -> str | None:
     return None
 
 
-def error_lines(exc: BaseException, *, where: str = "") -> list[str]:
-    """``ERROR: ...`` then DETAIL/HINT/POSITION, the SQLSTATE or errno, and advice."""
+def error_lines(exc: BaseException, *, where: str = "", sql: str | None = None) -> list[str]:
+    """``ERROR: ...`` then DETAIL/HINT/POSITION, the SQLSTATE or errno, and advice.
+
+    A position beyond the end of ``sql`` (the statement typed) counts in some other
+    text (a wrapper the statement was sent in) and would mislead: it is left out.
+    """
     lines = [f"{where}ERROR: {message_of(exc)}"]
     for label, attr in (("DETAIL", "detail"), ("HINT", "hint"), ("POSITION", "position")):
         value = _field(exc, attr)
+        if attr == "position" and sql is not None and not _within(value, sql):
+            continue
         if value is not None:
             lines.append(f"{label}: {value}")
     sqlstate = _field(exc, "sqlstate")
@@ -87,6 +93,10 @@ def error_lines(exc: BaseException, *, where: str = "") -> list[str]:
     if advice is not None:
         lines.append(f"HINT: {advice}")
     return lines
+
+
+def _within(position: Any, sql: str) -> bool:
+    return not isinstance(position, int) or 1 <= position <= len(sql) + 1
 
 
 def _field(exc: BaseException, name: str) -> Any:

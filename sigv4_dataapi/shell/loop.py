@@ -150,7 +150,7 @@ class Shell:
         if isinstance(exc, MetaError):
             session.console.note(f"{where}{exc}")
         else:
-            for text in errors.error_lines(exc, where=where):
+            for text in errors.error_lines(exc, where=where, sql=session.last_sql):
                 session.console.note(text)
         if type(exc).__name__ == "TransactionLostError" or _EXPIRED.search(errors.message_of(exc)):
             execute.forget_transaction(session)

@@ -131,6 +131,20 @@ def test_interactive_session(term: Terminal, engine: str, table: str) -> None:
     term.line(f"SELECT count(*) AS n FROM {table};")
     term.expect(r"\n\s+0\s*\n\(1 row\)")
     term.expect(r"test=> ")
+    # a failure inside a transaction: ! until it ends
+    term.line("BEGIN;")
+    term.expect(r"=\*> ")
+    term.line("SELECT * FROM no_such_table_here;")
+    term.expect(r"ERROR: ")
+    term.expect(r"test\[\d+s\]=!> ")
+    term.line("ROLLBACK;")
+    term.expect(r"test=> ")
+    # \timing: wall time and Data API calls
+    term.line("\\timing on")
+    term.expect(r"Timing is on\.")
+    term.line("SELECT 1 AS one;")
+    term.expect(r"Time: [\d.]+ ms \(\d+ Data API calls?\)")
+    term.expect(r"test=> ")
     # \q
     term.line("\\q")
     assert term.wait() == 0

@@ -190,3 +190,10 @@ def test_service_wrapping_is_dropped_once_the_fields_are_split() -> None:
     assert errors.message_of(FakeError(mysql, errno=1146)) == "Table 'test.x' doesn't exist"
     # without the fields, nothing is lost: the tail stays in the message
     assert "SQLState: 42P01" in errors.message_of(FakeError(raw))
+
+
+def test_a_position_outside_the_statement_is_left_out() -> None:
+    exc = FakeError("relation does not exist", sqlstate="42P01", position=149)
+    assert "POSITION: 149" not in errors.error_lines(exc, sql="SELECT * FROM nope")
+    inside = FakeError("relation does not exist", sqlstate="42P01", position=15)
+    assert "POSITION: 15" in errors.error_lines(inside, sql="SELECT * FROM nope")
