@@ -52,6 +52,15 @@ EXPIRED = (
 )
 
 
+def idle_warning(idle: float) -> str:
+    """What the shell says when an open transaction nears the 3-minute idle limit."""
+    left = EXPIRY_SECONDS - idle
+    return (
+        f"WARNING: this transaction has been idle {idle:.0f} s; the Data API ends it "
+        f"in {left:.0f} s. COMMIT or ROLLBACK soon."
+    )
+
+
 def first_words(sql: str, dialect: str, count: int = 2) -> list[str]:
     """The statement's first keywords, lower case, comments and literals skipped."""
     found: list[str] = []

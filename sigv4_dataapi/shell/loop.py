@@ -204,11 +204,7 @@ class Shell:
         if idle is None or execute.expire_if_idle(self.session):
             return
         if idle >= execute.WARN_SECONDS:
-            left = execute.EXPIRY_SECONDS - idle
-            self.session.console.note(
-                f"WARNING: this transaction has been idle {idle:.0f} s; the Data API "
-                f"ends it in {left:.0f} s. COMMIT or ROLLBACK soon."
-            )
+            self.session.console.note(execute.idle_warning(idle))
 
     def leave(self) -> None:
         """Roll back a transaction left open (it would hold locks until it expires)."""

@@ -8,15 +8,15 @@ exists (history, completion; the loop works without it) and the idle alarm.
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from sigv4_dataapi._errors import DataAPIError
-from sigv4_dataapi.shell import execute, special
+from sigv4_dataapi.shell import special
 from sigv4_dataapi.shell.completion import Completer
 from sigv4_dataapi.shell.history import History, history_path
+from sigv4_dataapi.shell.idle import IdleAlarm
 from sigv4_dataapi.shell.loop import Shell
 from sigv4_dataapi.shell.meta_io import read_text
 from sigv4_dataapi.shell.session import ConnInfo, Console, Session
@@ -68,14 +68,19 @@ def run_shell(
         session.after_call(True)  # the engine is known: a call got through (closes a resume line)
         if interactive:
             return _interactive(shell, session)
-        for kind, value in options.sources or [("-", "")]:
-            name, text = _source(kind, value, stdin)
-            if not shell.run_source(name, text) or session.quit:
-                break
-        shell.leave()
-        return shell.status
+        return _batch(shell, options.sources, stdin)
     finally:
         session.conn.close()
+
+
+def _batch(shell: Shell, sources: Sequence[tuple[str, str]], stdin: IO[bytes]) -> int:
+    """``-c`` and ``-f`` in order (stdin when neither): stop at a failure or ``\\q``."""
+    for kind, value in sources or [("-", "")]:
+        name, text = _source(kind, value, stdin)
+        if not shell.run_source(name, text) or shell.session.quit:
+            break
+    shell.leave()
+    return shell.status
 
 
 def _source(kind: str, value: str, stdin: IO[bytes]) -> tuple[str, str]:
@@ -108,7 +113,7 @@ def _interactive(shell: Shell, session: Session) -> int:
         f'sigv4-dataapi shell: {session.dialect} database "{session.database}" over the '
         "Data API. \\? for help, \\q to quit."
     )
-    read_line = _idle_alarmed(shell, readline)
+    read_line = IdleAlarm(shell, readline)
     try:
         return shell.interactive(read_line, history)
     finally:
@@ -154,52 +159,3 @@ def _complete_with(readline: Any, session: Session) -> None:
         readline.parse_and_bind("bind ^I rl_complete")
     else:
         readline.parse_and_bind("tab: complete")
-
-
-def _idle_alarmed(
-    shell: Shell, readline: Any, read: Callable[[str], str] = input
-) -> Callable[[str], str]:
-    """``input`` with an alarm that warns, while waiting, before the transaction expires."""
-    if not hasattr(signal, "setitimer"):
-        return read
-    console = shell.session.console
-
-    def read_line(text: str) -> str:
-        idle = shell.session.idle_seconds()
-        if idle is None or idle >= execute.EXPIRY_SECONDS:
-            return read(text)
-        due = (
-            execute.WARN_SECONDS - idle
-            if idle < execute.WARN_SECONDS
-            else execute.EXPIRY_SECONDS - idle
-        )
-
-        def ring(signum: int, frame: Any) -> None:
-            now = shell.session.idle_seconds() or 0.0
-            note = (
-                execute.EXPIRED
-                if now >= execute.EXPIRY_SECONDS - 0.5
-                else (
-                    f"WARNING: this transaction has been idle {now:.0f} s; the Data API ends "
-                    f"it in {execute.EXPIRY_SECONDS - now:.0f} s."
-                )
-            )
-            if now >= execute.EXPIRY_SECONDS - 0.5:
-                shell.session.expiry_noted = True  # said now; reset at the next statement
-            line = readline.get_line_buffer() if readline is not None else ""
-            console.stderr.write(f"\r\n{note}\n")
-            console.stderr.flush()
-            console.stdout.write(shell.prompt() + line)
-            console.stdout.flush()
-            if now < execute.EXPIRY_SECONDS - 0.5:
-                signal.setitimer(signal.ITIMER_REAL, execute.EXPIRY_SECONDS - now)
-
-        previous = signal.signal(signal.SIGALRM, ring)
-        signal.setitimer(signal.ITIMER_REAL, max(0.1, due))
-        try:
-            return read(text)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-
-    return read_line

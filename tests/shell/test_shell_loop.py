@@ -209,7 +209,7 @@ def test_the_idle_alarm_warns_while_waiting_at_the_prompt() -> None:
     import time
 
     from sigv4_dataapi.shell import execute
-    from sigv4_dataapi.shell.main import _idle_alarmed
+    from sigv4_dataapi.shell.idle import IdleAlarm
 
     conn = FakeConnection()
     shell = shell_for(conn, batch=False)
@@ -220,6 +220,6 @@ def test_the_idle_alarm_warns_while_waiting_at_the_prompt() -> None:
         time.sleep(0.6)  # the alarm rings meanwhile (signal handlers run in the main thread)
         return "COMMIT;"
 
-    assert _idle_alarmed(shell, None, slow_typist)("p> ") == "COMMIT;"
+    assert IdleAlarm(shell, None, slow_typist)("p> ") == "COMMIT;"
     assert "WARNING: this transaction has been idle 150 s" in err(shell.session)
     assert out(shell.session).endswith("test[150s]=*> ")  # the prompt is drawn again

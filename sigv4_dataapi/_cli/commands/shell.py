@@ -67,7 +67,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     import logging
     import sys
 
-    from sigv4_dataapi import dbapi
     from sigv4_dataapi._cli.commands import _show, sql
     from sigv4_dataapi.shell import ShellOptions, run_shell
     from sigv4_dataapi.shell.session import ConnInfo, Console
@@ -75,30 +74,42 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     # The DB-API logs a failed courtesy rollback (a stream abandoned with Ctrl-C while the
     # server still runs it); the shell already said so in its own words.
     logging.getLogger("sigv4_dataapi").addHandler(logging.NullHandler())
-    target = sql.resolve_target(args, ctx)
+    target = sql.resolve_target(args, ctx)  # exactly as ``sql`` resolves it
     resource_arn, secret_arn = str(target["resourceArn"]), str(target["secretArn"])
     conn = _common.resolve_connection(args, ctx, resource_arn=resource_arn)
+    progress = _show.ResumeProgress(ctx)  # ``sql``'s live resume line
+    connect = _connector(args, ctx, conn, (resource_arn, secret_arn), progress)
+    options = ShellOptions(args.sources, args.output, args.continue_on_error)
+    return run_shell(
+        options, connect=connect, database=target["database"],
+        info=ConnInfo(resource_arn, secret_arn, conn.endpoint_url, conn.region),
+        console=Console(stdout=ctx.stdout, stderr=ctx.stderr, env=ctx.env), stdin=ctx.stdin,
+        stdin_is_tty=ctx.stdin is sys.stdin.buffer and sys.stdin.isatty(),
+        status_for=_status_for, after_call=progress.done,
+    )  # fmt: skip
+
+
+def _connector(
+    args: argparse.Namespace,
+    ctx: Context,
+    conn: _common.Connection,
+    arns: tuple[str, str],
+    progress: Any,
+) -> Any:
+    """``connect(database)``: an autocommit DB-API connection (``\\c`` makes another)."""
+    from sigv4_dataapi import dbapi
+
     source = _common.credential_source(args, ctx, conn.region)
-    progress = _show.ResumeProgress(ctx)
 
     def connect(database: str | None) -> Any:
-        connection = dbapi.connect(
-            resource_arn=resource_arn, secret_arn=secret_arn, database=database, autocommit=True,
+        return dbapi.connect(
+            resource_arn=arns[0], secret_arn=arns[1], database=database, autocommit=True,
             region=conn.region, endpoint_url=conn.endpoint_url, credentials=source,
             verify=conn.verify, timeout=conn.timeout, resume_timeout=conn.resume_timeout,
             on_resume=progress, env=ctx.env,
         )  # fmt: skip
-        return connection
 
-    stdin_is_tty = ctx.stdin is sys.stdin.buffer and sys.stdin.isatty()
-    console = Console(stdout=ctx.stdout, stderr=ctx.stderr, env=ctx.env)
-    info = ConnInfo(resource_arn, secret_arn, conn.endpoint_url, conn.region)
-    options = ShellOptions(args.sources, args.output, args.continue_on_error)
-    return run_shell(
-        options, connect=connect, database=target["database"], info=info, console=console,
-        stdin=ctx.stdin, stdin_is_tty=stdin_is_tty, status_for=_status_for,
-        after_call=progress.done,
-    )  # fmt: skip
+    return connect
 
 
 def _status_for(exc: BaseException) -> int:
