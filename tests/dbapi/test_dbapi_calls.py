@@ -420,3 +420,12 @@ def test_integers_past_64_bits_go_as_decimal(fake: FakeDataAPI) -> None:
     assert fake.calls[0].body["parameters"] == [
         {"name": "big", "value": {"stringValue": str(2**70)}, "typeHint": "DECIMAL"}
     ]
+
+
+def test_start_transaction_modes_on_mysql_are_refused_before_any_call(fake: FakeDataAPI) -> None:
+    conn = fake.connect(engine="mysql")
+    with pytest.raises(dbapi.NotSupportedError, match="use BEGIN"):
+        conn.cursor().execute("START TRANSACTION READ ONLY")
+    assert fake.calls == []
+    conn.cursor().execute("BEGIN WORK")
+    assert fake.operations() == ["BeginTransaction"]
