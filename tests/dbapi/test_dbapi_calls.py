@@ -429,3 +429,9 @@ def test_start_transaction_modes_on_mysql_are_refused_before_any_call(fake: Fake
     assert fake.calls == []
     conn.cursor().execute("BEGIN WORK")
     assert fake.operations() == ["BeginTransaction"]
+
+
+def test_request_over_four_mib_is_refused_before_any_call(fake: FakeDataAPI) -> None:
+    with pytest.raises(dbapi.ProgrammingError, match="at most 4 MiB"):
+        fake.connect().cursor().execute("SELECT :a", {"a": "x" * (4 * 1024 * 1024)})
+    assert fake.calls == []
