@@ -77,7 +77,7 @@ MYSQL_TYPES = [
     ("BLOB", Param("v", b"\x00\x01'hello"), b"\x00\x01'hello", "BLOB", -4),
     ("VARBINARY(8)", Param("v", b"\xff\x00"), b"\xff\x00", "VARBINARY", -3),
     ("BINARY(2)", Param("v", b"\x01\x02"), b"\x01\x02", "BINARY", -2),
-    ("BOOLEAN", Param("v", True), 1, "TINYINT", -6),
+    ("BOOLEAN", Param("v", True), True, "BIT", -7),  # TINYINT(1): tinyInt1isBit (F9)
     ("BIT(1)", Param("v", True), True, "BIT", -7),
     ("DATE", Param("v", "2024-02-29", "DATE"), "2024-02-29", "DATE", 91),
     ("TIME(3)", Param("v", "03:04:05.120", "TIME"), "03:04:05.12", "TIME", 92),
