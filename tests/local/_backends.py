@@ -55,7 +55,6 @@ PG_TYPES = [
      "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "uuid", 1111),
     ("json", Param("v", '{"a": [1, 2]}', "JSON"), '{"a": [1, 2]}', "json", 1111),
     ("jsonb", Param("v", '{"a": [1, 2]}', "JSON"), '{"a": [1, 2]}', "jsonb", 1111),
-    ("interval", Param("v", None), None, "interval", 1111),
     ("bit(1)", Param("v", None), None, "bit", -7),
 ]  # fmt: skip
 
