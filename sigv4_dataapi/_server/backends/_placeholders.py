@@ -27,7 +27,14 @@ from typing import Any
 
 from sigv4_dataapi._server.backends.base import EngineError, Param
 
-__all__ = ["BoundStatement", "RewrittenSql", "bind", "rewrite_mysql", "rewrite_postgres"]
+__all__ = [
+    "BoundStatement",
+    "RewrittenSql",
+    "bind",
+    "numbered_postgres",
+    "rewrite_mysql",
+    "rewrite_postgres",
+]
 
 # PostgreSQL: strings (also E'' with backslash escapes), quoted identifiers,
 # comments (block comments nest) and ``::`` casts. Identifiers are matched
@@ -93,6 +100,27 @@ class BoundStatement:
 def rewrite_postgres(sql: str) -> RewrittenSql:
     """``:name`` → ``%s`` under PostgreSQL's lexical rules (for psycopg)."""
     return _rewrite(sql, _PG_TOKEN, _pg_token_end)
+
+
+def numbered_postgres(sql: str) -> str:
+    """``:name`` → ``$1``, ``$2``...: the text the service hands PostgreSQL (F13, F17b)."""
+    count = 0
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal count
+        if match.lastgroup != "param":
+            return match.group()
+        count += 1
+        return f"${count}"
+
+    out: list[str] = []
+    pos = 0
+    while (match := _PG_TOKEN.search(sql, pos)) is not None:
+        end = _pg_token_end(sql, match)
+        out.append(sql[pos : match.start()] + number(match) + sql[match.end() : end])
+        pos = end
+    out.append(sql[pos:])
+    return "".join(out)
 
 
 @lru_cache(maxsize=512)

@@ -74,10 +74,18 @@ def test_a_name_inside_a_dollar_quoted_body_is_substituted(
 
 
 def test_an_array_slice_reads_as_a_parameter(local_endpoint_postgres: LocalEndpoint) -> None:
-    """F17b: ``a[1:2]`` holds the parameter ``:2``, so PostgreSQL sees ``a[1$1]``."""
-    error = _failure(local_endpoint_postgres, "SELECT (ARRAY[1, 2, 3])[1:2] AS v", **{"2": "2"})
-    assert error.response["Error"]["Code"] == "DatabaseErrorException"
-    assert error.response["Error"]["Message"].startswith('ERROR: syntax error at or near "$1"')
+    """F17b: ``a[1:2]`` holds the parameter ``:2``, so PostgreSQL sees ``a[1$1]``.
+
+    With or without a parameter called ``2``: PostgreSQL's syntax error comes first.
+    """
+    for params in ({}, {"2": "2"}):
+        error = _failure(local_endpoint_postgres, "SELECT (ARRAY[1, 2, 3])[1:2] AS v", **params)
+        assert error.response["Error"]["Code"] == "DatabaseErrorException"
+        assert error.response["Error"]["Message"] == (
+            'ERROR: syntax error at or near "$1"; Position: 26; SQLState: 42601'
+        )
+    missing = _failure(local_endpoint_postgres, "SELECT :a AS v")  # parses: the value is missing
+    assert missing.response["Error"]["Message"].startswith("No value specified for parameter 1.")
     spaced = _call(local_endpoint_postgres, "SELECT (ARRAY[1, 2, 3])[1 : 2] AS v")
     assert spaced["records"] == [[{"arrayValue": {"longValues": [1, 2]}}]]
 

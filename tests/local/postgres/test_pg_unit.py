@@ -7,6 +7,7 @@ from _backends import assert_segments_rewrite
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sigv4_dataapi._server.backends._placeholders import numbered_postgres
 from sigv4_dataapi._server.backends._pool import ConnectionPool
 from sigv4_dataapi._server.backends.postgres import rewrite_placeholders
 
@@ -30,6 +31,12 @@ from sigv4_dataapi._server.backends.postgres import rewrite_placeholders
 def test_rewrite_placeholders_of_this_dialect(sql: str, text: str, names: tuple[str, ...]) -> None:
     rewritten = rewrite_placeholders(sql)
     assert (rewritten.text, rewritten.names) == (text, names)
+
+
+def test_numbered_placeholders_are_what_postgresql_is_handed() -> None:
+    """F13/F17b: the service's ``$n`` text, used to report PostgreSQL's syntax errors first."""
+    sql = "SELECT a[1:2], :b, $$ :c $$, ':d', /* :e */ 1 % 2, x::int"
+    assert numbered_postgres(sql) == "SELECT a[1$1], $2, $$ $3 $$, ':d', /* :e */ 1 % 2, x::int"
 
 
 _WORD = st.text(alphabet="abcxyz019 ,()=+<>", min_size=1, max_size=8)
