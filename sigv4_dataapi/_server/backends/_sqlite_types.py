@@ -208,7 +208,7 @@ def declared_type(declaration: str) -> Declared | None:
     type_name, jdbc, precision, convert, signed = row
     size, scale = match["p"], int(match["s"] or 0)
     if name in ("TINYINT", "BIT") and size == "1":  # Connector/J's tinyInt1isBit default
-        type_name, jdbc, convert, signed = "BIT", -7, _as_bool, False
+        type_name, jdbc, convert, signed, precision = "BIT", -7, _as_bool, False, 1
     elif "UNSIGNED" in match["flags"].upper() and signed:
         type_name, signed = f"{type_name} UNSIGNED", False
     if name in _FRACTIONAL:
