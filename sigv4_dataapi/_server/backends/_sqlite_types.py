@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from sigv4_dataapi._server.backends.base import Column, Value
@@ -48,7 +49,7 @@ class Declared:
     convert: Convert
     signed: bool = False
     case_sensitive: bool = False
-    exact_scale: bool = False  # DECIMAL(p,s) declared: values carry exactly s decimals
+    quantum: Decimal | None = None  # DECIMAL(p,s) declared: values carry exactly s decimals
 
 
 # -- value conversions, one per kind of declared type -----------------------------------------
@@ -91,13 +92,15 @@ def _as_decimal(value: Value, declared: Declared) -> Value:
         return value
     if not number.is_finite():
         return value
-    if declared.exact_scale:
-        return number.quantize(Decimal(1).scaleb(-declared.scale), context=_WIDE)
+    if declared.quantum is not None:
+        return number.quantize(declared.quantum, context=_WIDE)
     return number
 
 
 def _as_datetime(value: Value, _: Declared) -> Value:
     """``YYYY-MM-DD HH:MM:SS[.ffffff]``, trailing zeros of the fraction trimmed (base.py)."""
+    if isinstance(value, str) and len(value) == 19 and value[10] == " ":
+        return value  # already the service's form (what SQLite's datetime() writes)
     if not isinstance(value, str) or (match := _DATETIME.fullmatch(value.strip())) is None:
         return value
     day, clock, fraction = match.groups()
@@ -196,6 +199,7 @@ _DECLARATION = re.compile(
 )
 
 
+@lru_cache(maxsize=256)
 def declared_type(declaration: str) -> Declared | None:
     """How MySQL reports a column declared ``declaration``; None: not a MySQL type."""
     match = _DECLARATION.fullmatch(declaration)
@@ -219,7 +223,7 @@ def declared_type(declaration: str) -> Declared | None:
     return Declared(
         type_name=type_name, jdbc=jdbc, precision=precision, scale=scale, convert=convert,
         signed=signed, case_sensitive=jdbc in _CASE_SENSITIVE_CODES,
-        exact_scale=convert is _as_decimal and size is not None,
+        quantum=Decimal(1).scaleb(-scale) if convert is _as_decimal and size is not None else None,
     )  # fmt: skip
 
 
