@@ -74,12 +74,7 @@ class ApiError(Exception):
         self.aborts_transaction = False  # set when the call's transaction must end too
 
     def body(self) -> dict[str, Any]:
-        """The JSON reply body: ``message`` plus modelled extras (``dbConnectionId``).
-
-        A bare failure (F17: no message at all) has an empty body.
-        """
-        if not self.message and not self.extra:
-            return {}
+        """The JSON reply body: ``message`` plus modelled extras (``dbConnectionId``)."""
         return {"message": self.message, **self.extra}
 
 

@@ -117,7 +117,7 @@ class UnsupportedResultError(EngineError):
 class InternalFailureError(EngineError):
     """A result the service fails on with a bare 500 and no message (F17, F17b).
 
-    ``ops`` answers ``InternalServerErrorException`` with an empty body:
+    ``ops`` answers ``InternalServerErrorException`` with an empty message:
     PostgreSQL ``infinity``/``-infinity`` dates and timestamps.
     """
 
