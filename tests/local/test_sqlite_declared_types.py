@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from sigv4_dataapi._server.backends import open_backend
+from sigv4_dataapi._server.backends._sqlite_decltypes import without_parameters
 from sigv4_dataapi._server.backends._sqlite_types import declared_type
 from sigv4_dataapi._server.backends.base import Param
 from sigv4_dataapi._server.backends.sqlite import SqliteSession
@@ -149,8 +150,15 @@ def test_statements_that_cannot_be_a_view_keep_the_storage_class_rule(
 
 
 def test_unknown_declarations_are_not_guessed() -> None:
-    for declaration in ("", "NUM", "STRING", "VARIANT", "GEOMETRY", "DECIMAL(a,b)"):
+    for declaration in ("", "NUM", "STRING", "VARIANT", "GEOMETRY", "DECIMAL(a,b)", "BIT(8)"):
         assert declared_type(declaration) is None, declaration
     decimal = declared_type("numeric ( 12 , 3 ) unsigned")
     assert decimal is not None
     assert (decimal.type_name, decimal.precision, decimal.scale) == ("DECIMAL UNSIGNED", 12, 3)
+
+
+def test_every_sqlite_parameter_form_becomes_null_outside_quotes_and_comments() -> None:
+    sql = "SELECT :a, @b, $c::d(x), ?, ?2, ':e', \"@f\", [$g], `:h` -- :i\n/* ?3 */ FROM t"
+    assert without_parameters(sql) == (
+        "SELECT NULL, NULL, NULL, NULL, NULL, ':e', \"@f\", [$g], `:h` -- :i\n/* ?3 */ FROM t"
+    )

@@ -13,18 +13,12 @@ A result column that is not a table column (an expression, ``count(*)``,
 ``CAST``) has no declared type and keeps the storage-class rule: its first
 non-null value decides (what the xerial JDBC driver reports for SQLite).
 
-Python's ``sqlite3`` does not expose ``sqlite3_column_decltype`` with its
-arguments, so :class:`DeclaredTypes` reads them the way SQLite itself
-exposes them: a temporary view over the query (parameters replaced by
-NULL), whose ``PRAGMA table_info`` lists each column's declared type.
-The answer is cached per SQL text and schema version.
+The declared types themselves come from ``_sqlite_decltypes``.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
@@ -33,7 +27,7 @@ from typing import Any
 
 from sigv4_dataapi._server.backends.base import Column, Value
 
-__all__ = ["Declared", "DeclaredTypes", "columns_and_rows", "declared_type"]
+__all__ = ["Declared", "columns_and_rows", "declared_type"]
 
 Convert = Callable[[Value, "Declared"], Value]
 
@@ -211,8 +205,10 @@ def declared_type(declaration: str) -> Declared | None:
         return None
     type_name, jdbc, precision, convert, signed = row
     size, scale = match["p"], int(match["s"] or 0)
-    if name in ("TINYINT", "BIT") and size == "1":  # Connector/J's tinyInt1isBit default
-        type_name, jdbc, convert, signed, precision = "BIT", -7, _as_bool, False, 1
+    if name == "BIT" and size not in (None, "1"):
+        return None  # BIT(n): n bits, no Field kind of its own here; kept by storage class
+    if name == "TINYINT" and size == "1":  # BOOLEAN's own form: Connector/J's tinyInt1isBit
+        type_name, jdbc, precision, convert, signed = _OTHERS["BOOLEAN"]
     elif "UNSIGNED" in match["flags"].upper() and signed:
         type_name, signed = f"{type_name} UNSIGNED", False
     if name in _FRACTIONAL:
@@ -225,76 +221,6 @@ def declared_type(declaration: str) -> Declared | None:
         signed=signed, case_sensitive=jdbc in _CASE_SENSITIVE_CODES,
         quantum=Decimal(1).scaleb(-scale) if convert is _as_decimal and size is not None else None,
     )  # fmt: skip
-
-
-# -- the declared types of a query's columns --------------------------------------------------
-
-# SQLite's lexical rules: strings, quoted identifiers ("", ``, []), comments, parameters.
-_TOKEN = re.compile(
-    r"""
-      '[^']*(?:''[^']*)*'?
-    | "[^"]*(?:""[^"]*)*"?
-    | `[^`]*(?:``[^`]*)*`?
-    | \[[^\]]*\]?
-    | --[^\n]*
-    | /\*.*?(?:\*/|\Z)
-    | (?P<param>\?\d*|[:@$][^\W\d][\w$]*(?:::[\w$]+)*(?:\([^)]*\))?)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_VIEW = "_sigv4_dataapi_columns"
-_CACHE_SIZE = 512
-
-
-def _without_parameters(sql: str) -> str:
-    """``sql`` with every parameter replaced by NULL: a view may not hold parameters."""
-    return _TOKEN.sub(lambda m: "NULL" if m.group("param") else m.group(), sql)
-
-
-class DeclaredTypes:
-    """Declared types of a query's result columns, cached per SQL text and schema version."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, int], tuple[tuple[str, int], ...] | None] = {}
-        self._lock = threading.Lock()
-
-    def of(self, connection: sqlite3.Connection, sql: str) -> Sequence[tuple[str, int]] | None:
-        """``(declaration, notnull)`` per result column ('' for expressions); None: unknown."""
-        try:
-            version = connection.execute("PRAGMA schema_version").fetchone()[0]
-        except sqlite3.Error:
-            return None
-        key = (sql, int(version))
-        with self._lock:
-            if key in self._cache:
-                return self._cache[key]
-        found = _read_declarations(connection, sql)
-        with self._lock:
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            self._cache[key] = found
-        return found
-
-
-def _read_declarations(
-    connection: sqlite3.Connection, sql: str
-) -> tuple[tuple[str, int], ...] | None:
-    """A temporary view over the query; its ``table_info`` has the declared types.
-
-    Statements that cannot be a view (``INSERT ... RETURNING``, ``PRAGMA``)
-    have none: their columns keep the storage-class rule.
-    """
-    try:
-        connection.execute(f"CREATE TEMP VIEW {_VIEW} AS {_without_parameters(sql)}")
-    except (sqlite3.Error, sqlite3.Warning):  # Warning: more than one statement
-        return None
-    try:
-        rows = connection.execute(f"PRAGMA temp.table_info({_VIEW})").fetchall()
-        return tuple((str(row[2] or ""), int(row[3])) for row in rows)
-    except sqlite3.Error:
-        return None
-    finally:
-        connection.execute(f"DROP VIEW IF EXISTS temp.{_VIEW}")
 
 
 # -- columns and rows --------------------------------------------------------------------------

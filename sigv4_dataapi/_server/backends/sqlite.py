@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sigv4_dataapi._errors import ConfigurationError
-from sigv4_dataapi._server.backends._sqlite_types import DeclaredTypes, columns_and_rows
+from sigv4_dataapi._server.backends._sqlite_decltypes import DeclaredTypes
+from sigv4_dataapi._server.backends._sqlite_types import columns_and_rows
 from sigv4_dataapi._server.backends.base import EngineError, Param, StatementResult, Value
 
 _SHOW_TABLES = re.compile(r"\s*show\s+(full\s+)?tables\s*;?\s*", re.IGNORECASE)
