@@ -156,6 +156,8 @@ def test_savepoint_statements_pass_through(fake: FakeDataAPI, sql: str) -> None:
         ("SELECT 1", {"x": 1}, "not in the SQL: x"),
         ("SELECT $$ :a $$ || :a", {"a": 1}, "$$-quoted body"),
         ("SELECT arr[1:n] FROM t WHERE x = :x", {"x": 1}, "array slice"),
+        ("SELECT arr[1:2] FROM t", None, "array slice"),
+        ("DO $$ BEGIN PERFORM :x; END $$", None, "$$-quoted body"),
         ("SELECT '" + "x" * 65536 + "'", None, "65536"),
         (b"SELECT 1", None, "must be a str"),
     ],
