@@ -21,6 +21,7 @@ from sigv4_dataapi.dbapi.errors import InterfaceError, ProgrammingError
 
 ENGINES = ("postgresql", "mysql")
 ENGINE_PROBE = "SELECT version()"
+MAX_REQUEST_BYTES = 4 * 1024 * 1024 - 16 * 1024  # F2: 4 MiB with headers; 16 KiB for them
 Clock = Callable[[], float]
 
 
@@ -153,11 +154,15 @@ class BaseConnection:
         costs no call.
         """
         try:
-            return self._client.calls.execute(  # type: ignore[no-any-return]
-                sql, params, include_result_metadata=metadata
-            )
+            body: bytes = self._client.calls.execute(sql, params, include_result_metadata=metadata)
         except DataAPIError as exc:
             raise self._translate(exc) from exc
+        if len(body) > MAX_REQUEST_BYTES:
+            raise ProgrammingError(
+                f"the request would be {len(body)} bytes; the Data API takes at most 4 MiB "
+                "(headers included): pass large values in several statements"
+            )
+        return body
 
     def _tick(self) -> None:
         self.call_count += 1

@@ -2,8 +2,9 @@
 
 - parameters are a mapping (``paramstyle = "named"``); a sequence, or a missing
   or extra name, is a ``ProgrammingError``;
-- SQL the service would change (``:name`` in a ``$$`` body, ``a[1:2]``) is refused
-  when parameters are sent (``_sqltext.parameters``);
+- SQL the service would change (``:name`` in a ``$$`` body, ``a[1:2]``, a
+  placeholder hidden by a quote in a ``$$`` body) is refused (``_sqltext.parameters``;
+  the local endpoint substitutes there too, parameters sent or not);
 - ``BEGIN``/``COMMIT``/``ROLLBACK`` are recognised, to become API calls;
 - the 65,536-character ``sql`` limit (rds-data-api.md F3) is checked.
 
@@ -131,9 +132,9 @@ def prepare(sql: object, params: object, engine: str | None) -> Prepared:
 
 def match_names(reading: Reading, values: Mapping[str, object] | None) -> None:
     """Missing or extra names, or placeholders the service would corrupt: refuse."""
-    given = set(values or ())
-    if given and reading.hazards:
+    if reading.hazards:  # the service substitutes whether or not values are sent
         raise ProgrammingError("; ".join(reading.hazards))
+    given = set(values or ())
     wanted = set(reading.names)
     missing = [n for n in reading.names if n not in given]
     extra = sorted(given - wanted)

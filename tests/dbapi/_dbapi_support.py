@@ -146,7 +146,7 @@ class FakeDataAPI:
         return [c.operation for c in self.calls]
 
     def connect(self, **options: Any) -> dbapi.Connection:
-        return dbapi.connect(**self.options(), **options)
+        return dbapi.connect(**{**self.options(), **options})
 
     async def connect_async(self, **options: Any) -> Any:
         return await dbapi.connect_async(**self.options(), **options)

@@ -156,6 +156,8 @@ def test_savepoint_statements_pass_through(fake: FakeDataAPI, sql: str) -> None:
         ("SELECT 1", {"x": 1}, "not in the SQL: x"),
         ("SELECT $$ :a $$ || :a", {"a": 1}, "$$-quoted body"),
         ("SELECT arr[1:n] FROM t WHERE x = :x", {"x": 1}, "array slice"),
+        ("SELECT arr[1:2] FROM t", None, "array slice"),
+        ("DO $$ BEGIN PERFORM :x; END $$", None, "$$-quoted body"),
         ("SELECT '" + "x" * 65536 + "'", None, "65536"),
         (b"SELECT 1", None, "must be a str"),
     ],
@@ -420,3 +422,18 @@ def test_integers_past_64_bits_go_as_decimal(fake: FakeDataAPI) -> None:
     assert fake.calls[0].body["parameters"] == [
         {"name": "big", "value": {"stringValue": str(2**70)}, "typeHint": "DECIMAL"}
     ]
+
+
+def test_start_transaction_modes_on_mysql_are_refused_before_any_call(fake: FakeDataAPI) -> None:
+    conn = fake.connect(engine="mysql")
+    with pytest.raises(dbapi.NotSupportedError, match="use BEGIN"):
+        conn.cursor().execute("START TRANSACTION READ ONLY")
+    assert fake.calls == []
+    conn.cursor().execute("BEGIN WORK")
+    assert fake.operations() == ["BeginTransaction"]
+
+
+def test_request_over_four_mib_is_refused_before_any_call(fake: FakeDataAPI) -> None:
+    with pytest.raises(dbapi.ProgrammingError, match="at most 4 MiB"):
+        fake.connect().cursor().execute("SELECT :a", {"a": "x" * (4 * 1024 * 1024)})
+    assert fake.calls == []
