@@ -166,7 +166,7 @@ def _quote_at(text: str, index: int, dialect: Dialect) -> tuple[str, str, bool] 
     return None
 
 
-def _special_token(text: str, index: int, dialect: Dialect) -> Token | None:
+def _special_token(text: str, index: int, dialect: Dialect, dollars: bool = True) -> Token | None:
     """The non-code token starting at ``index``, if any."""
     quote = _quote_at(text, index, dialect)
     if quote is not None:
@@ -179,7 +179,7 @@ def _special_token(text: str, index: int, dialect: Dialect) -> Token | None:
     if text.startswith("/*", index):
         end, depth = _block_comment_end(text, index, nested=dialect == "postgresql")
         return Token(BLOCK_COMMENT, index, end if end >= 0 else len(text), end >= 0, "/*", depth)
-    if text[index] == "$" and dialect == "postgresql":
+    if text[index] == "$" and dialect == "postgresql" and dollars:
         return _dollar_token(text, index)
     if text[index] == ";":
         return Token(SEMICOLON, index, index + 1)
@@ -198,8 +198,12 @@ def _dollar_token(text: str, index: int) -> Token | None:
     return Token(DOLLAR, index, end, close >= 0, tag)
 
 
-def tokenize(text: str, dialect: str) -> list[Token]:
-    """Split ``text`` into code runs, semicolons, literals, identifiers and comments."""
+def tokenize(text: str, dialect: str, *, dollar_quotes: bool = True) -> list[Token]:
+    """Split ``text`` into code runs, semicolons, literals, identifiers and comments.
+
+    ``dollar_quotes=False`` reads PostgreSQL as the Data API's placeholder scanner
+    does, knowing no ``$$`` quotes (``parameters``).
+    """
     checked = _check_dialect(dialect)
     tokens: list[Token] = []
     code_start = index = 0
@@ -210,9 +214,9 @@ def tokenize(text: str, dialect: str) -> list[Token]:
         at = match.start()
         if text[at] == "'" and at and text[at - 1] in "Ee":
             at -= 1  # let _special_token decide about a possible E'..'
-        token = _special_token(text, at, checked)
+        token = _special_token(text, at, checked, dollar_quotes)
         if token is None and at != match.start():
-            token = _special_token(text, match.start(), checked)
+            token = _special_token(text, match.start(), checked, dollar_quotes)
             at = match.start()
         if token is None:
             index = match.start() + 1

@@ -21,6 +21,7 @@ from sigv4_dataapi.dbapi.errors import InterfaceError, ProgrammingError
 
 ENGINES = ("postgresql", "mysql")
 ENGINE_PROBE = "SELECT version()"
+MAX_REQUEST_BYTES = 4 * 1024 * 1024 - 16 * 1024  # F2: 4 MiB with headers; 16 KiB for them
 Clock = Callable[[], float]
 
 
@@ -74,6 +75,7 @@ class BaseConnection:
         self._owns_client = owns_client
         self._tx: str | None = None
         self._tx_work = 0  # statements run in the open transaction
+        self._implicit: set[str] = set()  # streams' read-only transactions, rolled back on close
         self._closed = False
         self.call_count = 0  # Data API calls made (a call the transport retried counts once)
         self.last_response_bytes = 0  # body length of the last answer
@@ -152,11 +154,15 @@ class BaseConnection:
         costs no call.
         """
         try:
-            return self._client.calls.execute(  # type: ignore[no-any-return]
-                sql, params, include_result_metadata=metadata
-            )
+            body: bytes = self._client.calls.execute(sql, params, include_result_metadata=metadata)
         except DataAPIError as exc:
             raise self._translate(exc) from exc
+        if len(body) > MAX_REQUEST_BYTES:
+            raise ProgrammingError(
+                f"the request would be {len(body)} bytes; the Data API takes at most 4 MiB "
+                "(headers included): pass large values in several statements"
+            )
+        return body
 
     def _tick(self) -> None:
         self.call_count += 1

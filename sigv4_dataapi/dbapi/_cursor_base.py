@@ -8,6 +8,7 @@ Rows are tuples.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -33,7 +34,12 @@ KEYSET_ADVICE = (
 
 
 def describe(columns: Sequence[Any]) -> Description:
-    """PEP 249 ``description`` from ``ColumnMetadata`` entries."""
+    """PEP 249 ``description`` from ``ColumnMetadata`` entries (cached per column set)."""
+    return _describe(tuple(columns))
+
+
+@functools.lru_cache(maxsize=256)
+def _describe(columns: tuple[Any, ...]) -> Description:
     return tuple(
         (c.label or c.name, type_code(c.type_name, c.type), None, None,
          c.precision or None, c.scale if c.precision else None, _NULL_OK.get(c.nullable))

@@ -2,8 +2,9 @@
 
 - parameters are a mapping (``paramstyle = "named"``); a sequence, or a missing
   or extra name, is a ``ProgrammingError``;
-- SQL the service would change (``:name`` in a ``$$`` body, ``a[1:2]``) is refused
-  when parameters are sent (``_sqltext.parameters``);
+- SQL the service would change (``:name`` in a ``$$`` body, ``a[1:2]``, a
+  placeholder hidden by a quote in a ``$$`` body) is refused (``_sqltext.parameters``;
+  the local endpoint substitutes there too, parameters sent or not);
 - ``BEGIN``/``COMMIT``/``ROLLBACK`` are recognised, to become API calls;
 - the 65,536-character ``sql`` limit (rds-data-api.md F3) is checked.
 
@@ -13,8 +14,10 @@ agree (nearly always) no engine probe is needed, so lazy begin stays one call.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sigv4_dataapi._sqltext import (
     TransactionControl,
@@ -27,6 +30,9 @@ from sigv4_dataapi.dbapi.errors import ProgrammingError
 
 MAX_SQL_CHARS = 65536
 DIALECTS = ("postgresql", "mysql")
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+_CONTROL_HEADS = ("begin", "start", "commit", "end", "rollback", "abort", "--", "/*", "#")
+_CACHE_CHARS = 4096  # longer statements are read each time rather than kept in the cache
 _ROW_VERBS = frozenset({"select", "values", "table", "show", "explain", "describe", "desc"})
 
 
@@ -55,16 +61,30 @@ class Prepared:
 def read(sql: str, engine: str | None) -> Reading:
     """The reading of ``sql`` by ``engine``'s dialect, or by both when they agree."""
     dialects = DIALECTS if engine is None else (engine,)
-    readings = {_read_one(sql, d) for d in dialects}
+    reader = _read_cached if len(sql) <= _CACHE_CHARS else _read_one
+    readings = {reader(sql, d) for d in dialects}
     if len(readings) != 1:
         raise NeedEngine
     return readings.pop()
 
 
 def _read_one(sql: str, dialect: str) -> Reading:
-    hazards = tuple(h.message for h in parameter_hazards(sql, dialect))
-    return Reading(tuple(placeholder_names(sql, dialect)), hazards,
-                   transaction_control(sql, dialect))  # fmt: skip
+    if ":" in sql:
+        hazards = tuple(h.message for h in parameter_hazards(sql, dialect))
+        names = tuple(placeholder_names(sql, dialect))
+    else:
+        hazards, names = (), ()
+    control = transaction_control(sql, dialect) if _may_be_control(sql) else None
+    return Reading(names, hazards, control)
+
+
+_read_cached = functools.lru_cache(maxsize=512)(_read_one)  # the same statements come again
+
+
+def _may_be_control(sql: str) -> bool:
+    """Cheap pre-check: only text starting with a verb or a comment can be BEGIN/COMMIT."""
+    head = sql.lstrip()[:8].lower()
+    return head.startswith(_CONTROL_HEADS)
 
 
 def check_params(params: object) -> dict[str, object] | None:
@@ -76,10 +96,14 @@ def check_params(params: object) -> dict[str, object] | None:
             f"parameters must be a mapping of names to values (paramstyle 'named', "
             f"SQL placeholders :name), not a {type(params).__name__}"
         )
-    for name in params:
+    values: dict[str, object] = {}
+    for name, value in params.items():
         if not isinstance(name, str):
             raise ProgrammingError(f"parameter names must be str, not {type(name).__name__}")
-    return dict(params)
+        if type(value) is int and not _LONG_MIN <= value <= _LONG_MAX:
+            value = Decimal(value)  # past longValue's 64 bits: sent as DECIMAL text (A.6 item 12)
+        values[name] = value
+    return values
 
 
 def check_sql(sql: object) -> str:
@@ -108,9 +132,9 @@ def prepare(sql: object, params: object, engine: str | None) -> Prepared:
 
 def match_names(reading: Reading, values: Mapping[str, object] | None) -> None:
     """Missing or extra names, or placeholders the service would corrupt: refuse."""
-    given = set(values or ())
-    if given and reading.hazards:
+    if reading.hazards:  # the service substitutes whether or not values are sent
         raise ProgrammingError("; ".join(reading.hazards))
+    given = set(values or ())
     wanted = set(reading.names)
     missing = [n for n in reading.names if n not in given]
     extra = sorted(given - wanted)

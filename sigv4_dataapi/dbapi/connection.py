@@ -92,8 +92,9 @@ class Connection(BaseConnection):
             return
         with self._lock:
             try:
-                if self._tx is not None:
-                    self._quiet_rollback(self._tx, raise_errors=False)
+                for tx in [*self._implicit, *([self._tx] if self._tx else [])]:
+                    self._quiet_rollback(tx, raise_errors=False)
+                self._implicit.clear()
             finally:
                 self._closed = True
                 if self._owns_client:

@@ -130,6 +130,7 @@ class Cursor(BaseCursor):
             state.implicit = conn._autocommit and conn._tx is None
             if state.implicit:
                 state.tx = conn._begin()
+                conn._implicit.add(state.tx)
                 conn._statement("SET TRANSACTION READ ONLY", None, state.tx)
             else:
                 state.tx = conn._ensure_transaction()
@@ -150,6 +151,8 @@ class Cursor(BaseCursor):
             if not state.implicit and conn.transaction_id != state.tx:
                 self._abandon()
                 raise OperationalError(_TX_ENDED)
+            if not state.implicit:  # any call in the transaction keeps it alive
+                state.last_call = max(state.last_call, conn.last_activity)
             try:
                 state.check_idle()
             except OperationalError:
@@ -170,18 +173,19 @@ class Cursor(BaseCursor):
                 self.description = describe(result.columns[:-1])
 
     def _finish_stream(self) -> None:
-        """End of the result: ``CLOSE`` it, or commit the implicit read-only transaction."""
+        """End of the result: ``CLOSE`` it, then commit the implicit read-only transaction."""
         state = self._stream
         if state is None or state.finished:
             return
         state.finished = True
         self.rowcount = state.total
         conn = self.connection
+        conn._implicit.discard(state.tx or "")
         with conn._lock:
+            if state.tx is not None and (state.implicit or conn.transaction_id == state.tx):
+                conn._statement(_pages.close_sql(state.name), None, state.tx)
             if state.implicit and state.tx is not None:
                 conn._send("CommitTransaction", conn._client.calls.end(state.tx))
-            elif state.tx is not None and conn.transaction_id == state.tx:
-                conn._statement(_pages.close_sql(state.name), None, state.tx)
 
     def _end_stream(self) -> None:
         """Before another execute or on close: release an unfinished stream."""
@@ -202,6 +206,7 @@ class Cursor(BaseCursor):
             return
         state.finished = True
         conn = self.connection
+        conn._implicit.discard(state.tx or "")
         if state.tx is None or conn.closed:
             return
         if state.implicit:

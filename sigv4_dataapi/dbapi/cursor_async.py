@@ -112,6 +112,7 @@ class AsyncCursor(BaseCursor):
             state.implicit = conn._autocommit and conn._tx is None
             if state.implicit:
                 state.tx = await conn._begin()
+                conn._implicit.add(state.tx)
                 await conn._statement("SET TRANSACTION READ ONLY", None, state.tx)
             else:
                 state.tx = await conn._ensure_transaction()
@@ -136,6 +137,8 @@ class AsyncCursor(BaseCursor):
             await self._abandon()
             raise OperationalError(_TX_ENDED)
         try:
+            if not state.implicit:  # any call in the transaction keeps it alive
+                state.last_call = max(state.last_call, conn.last_activity)
             state.check_idle()
         except OperationalError:
             await self._abandon()
@@ -161,11 +164,12 @@ class AsyncCursor(BaseCursor):
         state.finished = True
         self.rowcount = state.total
         conn = self.connection
+        conn._implicit.discard(state.tx or "")
         async with conn._lock:
+            if state.tx is not None and (state.implicit or conn.transaction_id == state.tx):
+                await conn._statement(_pages.close_sql(state.name), None, state.tx)
             if state.implicit and state.tx is not None:
                 await conn._send("CommitTransaction", conn._client.calls.end(state.tx))
-            elif state.tx is not None and conn.transaction_id == state.tx:
-                await conn._statement(_pages.close_sql(state.name), None, state.tx)
 
     async def _end_stream(self) -> None:
         state = self._stream
@@ -186,6 +190,7 @@ class AsyncCursor(BaseCursor):
             return
         state.finished = True
         conn = self.connection
+        conn._implicit.discard(state.tx or "")
         if state.tx is None or conn.closed:
             return
         if state.implicit:

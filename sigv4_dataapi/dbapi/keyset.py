@@ -8,8 +8,9 @@ read in key order, each page starting after the last key seen
     WHERE (<where>) AND ((k1 > :k0) OR (k1 = :k0 AND k2 > :k1))
     ORDER BY k1, k2 LIMIT n
 
-``key_columns`` must be unique and NOT NULL (the primary key, typically): then
-every row comes exactly once, in key order, even with concurrent inserts. ``n``
+``key_columns`` must be unique and NOT NULL: then every row comes exactly once, in
+key order, even with concurrent inserts. ``None`` means the table's primary key,
+read from ``information_schema`` (``KEY_COLUMN_USAGE``) with one query. ``n``
 follows the streaming cursor's byte budget (``_pages.PageSizer``), estimated
 from the response bytes per row of the pages so far (no per-row sizes here, so
 the safety margin is 2). Each page is a statement on the connection: inside its
@@ -72,6 +73,42 @@ class KeysetQuery:
         return tuple(row[:cut]), tuple(row[cut:])
 
 
+_PK = {
+    "mysql": (
+        "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = "
+        "{schema} AND TABLE_NAME = :table AND CONSTRAINT_NAME = 'PRIMARY' "
+        "ORDER BY ORDINAL_POSITION",
+        "DATABASE()",
+    ),
+    "postgresql": (
+        "SELECT kcu.column_name FROM information_schema.table_constraints tc "
+        "JOIN information_schema.key_column_usage kcu ON tc.constraint_name = "
+        "kcu.constraint_name AND tc.table_schema = kcu.table_schema AND tc.table_name = "
+        "kcu.table_name WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_name = :table "
+        "AND tc.table_schema = {schema} ORDER BY kcu.ordinal_position",
+        "current_schema()",
+    ),
+}
+
+
+def primary_key_query(table: str, engine: str) -> tuple[str, dict[str, Any]]:
+    """The query listing ``table``'s primary key columns, in key order."""
+    parts = [p.strip().strip('"`') for p in table.split(".")]
+    sql, default_schema = _PK[engine]
+    params: dict[str, Any] = {"table": parts[-1]}
+    schema = default_schema
+    if len(parts) > 1:
+        params["schema"] = parts[-2]
+        schema = ":schema"
+    return sql.format(schema=schema), params
+
+
+def _key_or_raise(found: list[tuple[Any, ...]], table: str) -> list[str]:
+    if not found:
+        raise ProgrammingError(f"{table} has no primary key to page by; pass key_columns")
+    return [str(row[0]) for row in found]
+
+
 def _sizer(page_bytes: int) -> PageSizer:
     return PageSizer(StreamSettings(budget=page_bytes, safety=2.0))
 
@@ -84,16 +121,19 @@ def _observe(sizer: PageSizer, rows: int, body_bytes: int) -> None:
 def iter_keyset(
     conn: Any,
     table: str,
-    key_columns: str | Sequence[str],
+    key_columns: str | Sequence[str] | None,
     where: str | None = None,
     params: Mapping[str, Any] | None = None,
     columns: str | Sequence[str] = "*",
     page_bytes: int = DEFAULT_PAGE_BYTES,
 ) -> Iterator[tuple[Any, ...]]:
     """Every row of ``table`` (matching ``where``) once, in key order, page by page."""
+    cursor = conn.cursor()
+    if key_columns is None:
+        cursor.execute(*primary_key_query(table, conn.engine))
+        key_columns = _key_or_raise(cursor.fetchall(), table)
     query = KeysetQuery(table, key_columns, where, params, columns)
     sizer = _sizer(page_bytes)
-    cursor = conn.cursor()
     after: tuple[Any, ...] | None = None
     while True:
         asked = sizer.rows
@@ -112,16 +152,19 @@ def iter_keyset(
 async def aiter_keyset(
     conn: Any,
     table: str,
-    key_columns: str | Sequence[str],
+    key_columns: str | Sequence[str] | None,
     where: str | None = None,
     params: Mapping[str, Any] | None = None,
     columns: str | Sequence[str] = "*",
     page_bytes: int = DEFAULT_PAGE_BYTES,
 ) -> AsyncIterator[tuple[Any, ...]]:
     """``iter_keyset`` on an ``AsyncConnection``: ``async for row in aiter_keyset(...)``."""
+    cursor = conn.cursor()
+    if key_columns is None:
+        await cursor.execute(*primary_key_query(table, await conn.detect_engine()))
+        key_columns = _key_or_raise(await cursor.fetchall(), table)
     query = KeysetQuery(table, key_columns, where, params, columns)
     sizer = _sizer(page_bytes)
-    cursor = conn.cursor()
     after: tuple[Any, ...] | None = None
     while True:
         asked = sizer.rows

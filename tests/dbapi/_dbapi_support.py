@@ -119,7 +119,8 @@ class FakeDataAPI:
         error = self.errors.get(body.get("sql", operation))
         if error is not None:
             code, message = error
-            status = 404 if code == "TransactionNotFoundException" else 400
+            status = {"TransactionNotFoundException": 404,
+                      "InternalServerErrorException": 500}.get(code, 400)  # fmt: skip
             return httpx.Response(status, headers={"x-amzn-ErrorType": code},
                                   json={"message": message})  # fmt: skip
         if operation == "BeginTransaction":
@@ -145,7 +146,7 @@ class FakeDataAPI:
         return [c.operation for c in self.calls]
 
     def connect(self, **options: Any) -> dbapi.Connection:
-        return dbapi.connect(**self.options(), **options)
+        return dbapi.connect(**{**self.options(), **options})
 
     async def connect_async(self, **options: Any) -> Any:
         return await dbapi.connect_async(**self.options(), **options)

@@ -156,6 +156,8 @@ def test_savepoint_statements_pass_through(fake: FakeDataAPI, sql: str) -> None:
         ("SELECT 1", {"x": 1}, "not in the SQL: x"),
         ("SELECT $$ :a $$ || :a", {"a": 1}, "$$-quoted body"),
         ("SELECT arr[1:n] FROM t WHERE x = :x", {"x": 1}, "array slice"),
+        ("SELECT arr[1:2] FROM t", None, "array slice"),
+        ("DO $$ BEGIN PERFORM :x; END $$", None, "$$-quoted body"),
         ("SELECT '" + "x" * 65536 + "'", None, "65536"),
         (b"SELECT 1", None, "must be a str"),
     ],
@@ -382,3 +384,56 @@ def test_idle_seconds_and_call_count_follow_the_clock() -> None:
     assert conn.idle_seconds() == 30.0
     conn.cursor().execute("SELECT 1")
     assert conn.idle_seconds() == 0.0 and conn.call_count == 2
+
+
+def test_arns_and_database_fall_back_to_the_environment() -> None:
+    fake = FakeDataAPI()
+    options = fake.options()
+    for key in ("resource_arn", "secret_arn", "database"):
+        del options[key]
+    env = {
+        "DATA_API_RESOURCE_ARN": "arn:aws:rds:us-east-1:123456789012:cluster:from-env",
+        "DATA_API_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:env-AbCdEf",
+        "DATA_API_DATABASE": "envdb",
+        "AWS_CONFIG_FILE": "/nonexistent/config",
+    }
+    conn = dbapi.connect(**options, env=env, autocommit=True)
+    conn.cursor().execute("SELECT 1")
+    body = fake.calls[0].body
+    assert body["resourceArn"].endswith("cluster:from-env") and body["database"] == "envdb"
+    assert conn.resource_arn.endswith("from-env") and conn.database == "envdb"
+    with pytest.raises(dbapi.InterfaceError, match="DATA_API_SECRET_ARN"):
+        dbapi.connect(**options, env={"DATA_API_RESOURCE_ARN": "arn:x:y",
+                                      "AWS_CONFIG_FILE": "/nonexistent/config"})  # fmt: skip
+
+
+def test_may_have_run_stays_visible_as_the_cause(fake: FakeDataAPI) -> None:
+    from sigv4_dataapi import StatementMayHaveRunError
+
+    fake.errors["UPDATE t SET a = 1"] = ("InternalServerErrorException", "")
+    conn = fake.connect(autocommit=True, sleep=lambda _s: None)
+    with pytest.raises(dbapi.OperationalError) as caught:
+        conn.cursor().execute("UPDATE t SET a = 1")
+    assert isinstance(caught.value.__cause__, StatementMayHaveRunError)
+
+
+def test_integers_past_64_bits_go_as_decimal(fake: FakeDataAPI) -> None:
+    fake.connect(autocommit=True).cursor().execute("SELECT :big", {"big": 2**70})
+    assert fake.calls[0].body["parameters"] == [
+        {"name": "big", "value": {"stringValue": str(2**70)}, "typeHint": "DECIMAL"}
+    ]
+
+
+def test_start_transaction_modes_on_mysql_are_refused_before_any_call(fake: FakeDataAPI) -> None:
+    conn = fake.connect(engine="mysql")
+    with pytest.raises(dbapi.NotSupportedError, match="use BEGIN"):
+        conn.cursor().execute("START TRANSACTION READ ONLY")
+    assert fake.calls == []
+    conn.cursor().execute("BEGIN WORK")
+    assert fake.operations() == ["BeginTransaction"]
+
+
+def test_request_over_four_mib_is_refused_before_any_call(fake: FakeDataAPI) -> None:
+    with pytest.raises(dbapi.ProgrammingError, match="at most 4 MiB"):
+        fake.connect().cursor().execute("SELECT :a", {"a": "x" * (4 * 1024 * 1024)})
+    assert fake.calls == []

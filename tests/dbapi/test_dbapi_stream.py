@@ -217,3 +217,36 @@ def test_iter_keyset_reads_every_row_once_in_key_order(my: Any) -> None:
             assert filtered == [(r["a"], r["b"]) for r in rows if r["a"] >= 80]
         finally:
             cur.execute(f"DROP TABLE {name}")
+
+
+def test_iter_keyset_finds_the_primary_key_and_sees_concurrent_inserts_once(my: Any) -> None:
+    name = table_name("dbapi_pk")
+    with connect(my, autocommit=True) as conn, connect(my, autocommit=True) as other:
+        cur = conn.cursor()
+        cur.execute(f"CREATE TABLE {name} (id INT PRIMARY KEY, pad TEXT)")
+        try:
+            cur.executemany(f"INSERT INTO {name} VALUES (:id, :pad)",
+                            [{"id": i, "pad": "q" * 400} for i in range(0, 2000, 2)])  # fmt: skip
+            seen: list[int] = []
+            writer = other.cursor()
+            for row_id, _pad in dbapi.iter_keyset(conn, name, None, page_bytes=32 * 1024):
+                seen.append(row_id)
+                if row_id in (500, 1200):  # between pages: one key behind, one ahead
+                    writer.execute(f"INSERT INTO {name} VALUES (:a, 'x'), (:b, 'x')",
+                                   {"a": row_id - 1, "b": row_id + 301})  # fmt: skip
+            assert len(seen) == len(set(seen)) and seen == sorted(seen)
+            assert set(range(0, 2000, 2)) <= set(seen)
+            assert {801, 1501} <= set(seen) and not {499, 1199} & set(seen)
+        finally:
+            cur.execute(f"DROP TABLE {name}")
+
+
+def test_closing_the_connection_rolls_back_an_open_stream(pg: Any) -> None:
+    conn, wire = recorded(pg, autocommit=True)
+    cur = conn.cursor(stream=True)
+    cur.execute("SELECT g FROM generate_series(1, 100) AS g")
+    calls = len(wire.sizes)
+    conn.close()
+    assert len(wire.sizes) == calls + 1  # RollbackTransaction of the implicit transaction
+    with pytest.raises(dbapi.InterfaceError):
+        cur.fetchone()

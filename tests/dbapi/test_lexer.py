@@ -109,6 +109,10 @@ PARAMS = [
     ),
     (MY, "SELECT 'it\\'s :no', :yes", [("yes", False, False)]),
     (MY, "SELECT $$ :x $$", [("x", False, False)]),  # no dollar quotes in MySQL
+    (MY, "SELECT a[1:2], :b", [("b", False, False)]),  # MySQL names start with a letter
+    (PG, "SELECT $$it's :b$$", []),  # the service's scanner: the quote starts a string
+    (PG, "SELECT $$a$$ || :b", [("b", False, False)]),
+    (PG, "SELECT $$it's$$, :x", []),  # ... which hides a real placeholder after it
 ]
 
 
@@ -122,6 +126,12 @@ def test_find_parameters(dialect: str, sql: str, expected: list[tuple[str, bool,
         )
 
 
+def test_a_quote_in_a_dollar_body_hides_later_placeholders() -> None:
+    hazards = parameter_hazards("SELECT $$it's$$, :x", PG)
+    assert [h.kind for h in hazards] == ["hidden_parameter"]
+    assert "':x'" in hazards[0].message and "would not see" in hazards[0].message
+
+
 def test_placeholder_names_are_distinct_and_skip_hazards() -> None:
     assert placeholder_names("SELECT :a, :b, :a, $$:c$$, x[1:d]", PG) == ["a", "b"]
 
@@ -130,7 +140,7 @@ def test_hazards_name_the_fix() -> None:
     hazards = parameter_hazards("SELECT $$a :b c$$,\n arr[1:2]", PG)
     assert [h.kind for h in hazards] == ["dollar_quote_parameter", "array_slice"]
     assert "':b' at line 1" in hazards[0].message
-    assert "': 2'" in hazards[1].message and "line 2" in hazards[1].message
+    assert "'[1 : 2]'" in hazards[1].message and "line 2" in hazards[1].message
     assert parameter_hazards("SELECT :a, x::int, 'a[1:2]'", PG) == []
 
 
