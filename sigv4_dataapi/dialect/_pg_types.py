@@ -26,7 +26,7 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.postgresql import ARRAY, ENUM, INTERVAL, JSON, JSONB
 from sqlalchemy.dialects.postgresql.json import JSONPathType
 from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR
-from sqlalchemy.dialects.postgresql.types import OID, PGUuid
+from sqlalchemy.dialects.postgresql.types import CITEXT, OID, PGUuid
 from sqlalchemy.sql import elements, expression
 
 from sigv4_dataapi.dialect._arraytext import parse_array
@@ -266,6 +266,7 @@ COLSPECS: dict[Any, Any] = {
     sqltypes.DateTime: DataAPIDateTime,
     sqltypes.Time: DataAPITime,
     sqltypes.String: DataAPIString,
+    CITEXT: CITEXT,  # no VARCHAR cast: the comparison must stay case-insensitive
     sqltypes.Numeric: DataAPINumeric,
     sqltypes.Float: DataAPIFloat,
     sqltypes.Boolean: DataAPIBoolean,

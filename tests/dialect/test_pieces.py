@@ -80,3 +80,16 @@ def test_lost_transactions_and_connection_errors_invalidate_the_connection() -> 
     assert dialect.is_disconnect(link, None, None)
     assert not dialect.is_disconnect(kept, None, None)
     assert not dialect.is_disconnect(unique_violation, None, None)
+
+
+def test_parameters_are_cast_where_the_service_would_mistype_them() -> None:
+    from sqlalchemy import Integer, String, column, select, table
+    from sqlalchemy.dialects.postgresql import CITEXT
+
+    from sigv4_dataapi.dialect.postgresql import PGDialect_dataapi
+
+    t = table("t", column("c", CITEXT), column("s", String(5)), column("n", Integer))
+    query = select(t.c.n).where(t.c.c == "X", t.c.s == "y", t.c.n == 1)
+    sql = str(query.compile(dialect=PGDialect_dataapi()))
+    assert "t.c = :c_1" in sql  # citext keeps its case-insensitive comparison
+    assert "CAST(:s_1 AS VARCHAR)" in sql and "CAST(:n_1 AS INTEGER)" in sql
