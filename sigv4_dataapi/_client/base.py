@@ -15,7 +15,7 @@ from sigv4_dataapi._transport.retry import RetryPolicy
 if TYPE_CHECKING:
     import httpx
 
-from sigv4_dataapi._client.calls import DEFAULT_RESUME_TIMEOUT, Calls, OnResume
+from sigv4_dataapi._client.calls import Calls, OnResume
 
 
 class BaseClient:
@@ -27,7 +27,13 @@ class BaseClient:
     progress to ``on_resume``); ambiguous failures are raised as
     :class:`~sigv4_dataapi._errors.StatementMayHaveRunError` unless the
     statement is declared ``idempotent`` (per call, or here for all calls).
-    Other keywords go to the transport (``http_client``, ``http_transport``, ``sleep``...).
+    Other keywords go to the transport (``http_client``, ``http_transport``, ``sleep``,
+    ``max_response_bytes``...).
+
+    ``idempotent`` and ``resume_timeout`` given with ``retry=RetryPolicy(...)``
+    override the policy's fields of the same name: an argument written at the
+    call site is the more specific wish, as a call's ``idempotent=`` overrides
+    the client's. Left out, the policy's values (or the defaults: False, 90 s) hold.
     """
 
     def __init__(
@@ -43,8 +49,8 @@ class BaseClient:
         profile: str | None = None,
         verify: Verify = True,
         timeout: float | httpx.Timeout | None = None,
-        idempotent: bool = False,
-        resume_timeout: float = DEFAULT_RESUME_TIMEOUT,
+        idempotent: bool | None = None,
+        resume_timeout: float | None = None,
         on_resume: OnResume | None = None,
         retry: RetryPolicy | None = None,
         fips: bool = False,
@@ -58,7 +64,7 @@ class BaseClient:
             resource_arn, secret_arn, database=database, schema=schema,
             include_result_metadata=include_result_metadata, convert=convert,
         )  # fmt: skip
-        policy = retry or RetryPolicy(resume_timeout=resume_timeout, idempotent=idempotent)
+        policy = _policy(retry, idempotent=idempotent, resume_timeout=resume_timeout)
         self._connect(dict(
             region=region, endpoint_url=endpoint_url, credentials=credentials, profile=profile,
             resource_arn=resource_arn, verify=verify, timeout=timeout, retry=policy, env=env,
@@ -75,6 +81,23 @@ class BaseClient:
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(resource_arn={self.calls.resource_arn!r}, "
                 f"endpoint={self.transport.settings.endpoint.url!r})")  # fmt: skip
+
+
+def _policy(
+    retry: RetryPolicy | None, *, idempotent: bool | None, resume_timeout: float | None
+) -> RetryPolicy:
+    """``retry`` (or the default policy) with the explicit arguments written over it."""
+    policy = retry or RetryPolicy()
+    if idempotent is None and resume_timeout is None:
+        return policy
+    import dataclasses
+
+    changes: dict[str, Any] = {}
+    if idempotent is not None:
+        changes["idempotent"] = idempotent
+    if resume_timeout is not None:
+        changes["resume_timeout"] = resume_timeout
+    return dataclasses.replace(policy, **changes)
 
 
 class BaseTransaction:
