@@ -58,8 +58,10 @@ def test_backoff_below_the_cap_is_unchanged() -> None:
 
 # -- v1's Communications link failure ----------------------------------------------------
 
-PROVEN = ("Communications link failure\n\nThe last packet sent successfully to the server was "
-          "0 milliseconds ago. The driver has not received any packets from the server.")  # fmt: skip
+PROVEN = (
+    "Communications link failure\n\nThe last packet sent successfully to the server "
+    "was 0 milliseconds ago. The driver has not received any packets from the server."
+)
 MID_STATEMENT = ("Communications link failure\n\nThe last packet successfully received from "
                  "the server was 5,012 milliseconds ago. The last packet sent successfully to "
                  "the server was 5,013 milliseconds ago.")  # fmt: skip
@@ -70,9 +72,15 @@ def test_only_the_nothing_sent_form_is_a_resume_signal() -> None:
         is Failure.RESUMING  # fmt: skip
 
 
-@pytest.mark.parametrize("message", [MID_STATEMENT, "Communications link failure",
-                                     "Communications link failure\n\nThe last packet sent "
-                                     "successfully to the server was 0 milliseconds ago."])
+@pytest.mark.parametrize(
+    "message",
+    [
+        MID_STATEMENT,
+        "Communications link failure",
+        "Communications link failure\n\nThe last packet sent "
+        "successfully to the server was 0 milliseconds ago.",
+    ],
+)
 def test_any_other_link_failure_may_have_run(message: str) -> None:
     """Before: every form was waited out and replayed, though the statement may have run."""
     error = service_error("BadRequestException", message, status_code=400)

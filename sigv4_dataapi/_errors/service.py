@@ -262,9 +262,9 @@ def service_error(
 ) -> ServiceError:
     """Build the exception for one error answer, choosing its class by ``code``."""
     cls = SERVICE_ERRORS.get(code)
-    if cls is BadRequestException and is_link_failure(message):
-        if not is_link_failure_before_sending(message):
-            cls = LinkFailureError
+    if cls is BadRequestException and is_link_failure(message) \
+            and not is_link_failure_before_sending(message):  # fmt: skip
+        cls = LinkFailureError
     if cls is None:
         cls = ServerFaultError if status_code >= 500 else ServiceError
         if status_code == 429:

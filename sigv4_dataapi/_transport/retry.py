@@ -134,9 +134,7 @@ def is_resume_signal(error: ServiceError) -> bool:
     """
     if isinstance(error, DatabaseResumingException):
         return True
-    return isinstance(error, BadRequestException) and is_link_failure_before_sending(
-        error.message
-    )
+    return isinstance(error, BadRequestException) and is_link_failure_before_sending(error.message)
 
 
 def is_clock_skew(error: ServiceError) -> bool:
