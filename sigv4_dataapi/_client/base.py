@@ -9,6 +9,7 @@ from sigv4_dataapi._credentials.getter import CredentialGetter
 from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import ConfigurationError
 from sigv4_dataapi._transport import driver as _transport
+from sigv4_dataapi._transport.bounds import DEFAULT_MAX_RESPONSE_BYTES
 from sigv4_dataapi._transport.endpoint import Verify
 from sigv4_dataapi._transport.retry import RetryPolicy
 
@@ -27,8 +28,16 @@ class BaseClient:
     progress to ``on_resume``); ambiguous failures are raised as
     :class:`~sigv4_dataapi._errors.StatementMayHaveRunError` unless the
     statement is declared ``idempotent`` (per call, or here for all calls).
-    Other keywords go to the transport (``http_client``, ``http_transport``, ``sleep``,
-    ``max_response_bytes``...).
+    ``timeout`` (seconds, or an ``httpx.Timeout``) bounds each phase of an
+    attempt and the whole attempt: connecting, sending and reading the entire
+    answer must fit in the largest of the connect/write/read timeouts, so
+    ``timeout=2`` gives up on a peer trickling its answer after about 2 s
+    (default: 70 s, the service answers within 45 s); a slow answer is a
+    ``ReadTimeoutError`` (may have run). ``max_response_bytes`` (default 16 MiB;
+    the service answers at most ~10 MB) caps an answer, counted after
+    decompression: a larger one is a ``ResponseTooLargeError``, refused before it
+    is all in memory. Other keywords go to the transport (``http_client``,
+    ``http_transport``, ``sleep``...).
 
     ``idempotent`` and ``resume_timeout`` given with ``retry=RetryPolicy(...)``
     override the policy's fields of the same name: an argument written at the
@@ -58,6 +67,7 @@ class BaseClient:
         include_result_metadata: bool = True,
         convert: bool = True,
         env: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         **transport: Any,
     ) -> None:
         self.calls = Calls(
@@ -69,7 +79,7 @@ class BaseClient:
             region=region, endpoint_url=endpoint_url, credentials=credentials, profile=profile,
             resource_arn=resource_arn, verify=verify, timeout=timeout, retry=policy, env=env,
             hooks=_transport.TransportHooks(on_resume_wait=on_resume), fips=fips,
-            dualstack=dualstack, **transport,
+            dualstack=dualstack, max_response_bytes=max_response_bytes, **transport,
         ))  # fmt: skip
 
     transport: _transport.BaseTransport  # the sync or async driver, set by ``_connect``
