@@ -396,3 +396,36 @@ def test_a_link_failure_mid_statement_is_not_waited_out(kind: str) -> None:
     with server, pytest.raises(StatementMayHaveRunError, match="Communications link failure"):
         execute(kind, server.url)
     assert len(server.seen) == 1
+
+
+BAD_200_BODIES = {"deep": DEEP, "not json": b"<html>", "bad utf-8": b'{"a": "\xff"}',
+                  "huge number": b'{"n": 1' + b"1" * 5000 + b"}", "array": b"[1]"}  # fmt: skip
+
+
+@pytest.mark.parametrize("body", BAD_200_BODIES.values(), ids=list(BAD_200_BODIES))
+def test_every_operation_reads_a_malformed_200_as_a_data_api_error(body: bytes) -> None:
+    """Before: a 200 nested deeper than the stack was a raw RecursionError in ``call()``."""
+    calls = [
+        lambda db: db.begin_transaction(),
+        lambda db: db.commit_transaction("tx"),
+        lambda db: db.batch_execute("INSERT INTO t VALUES (:a)", [{"a": 1}]),
+        lambda db: db.call("ExecuteStatement", {"sql": "SELECT 1"}),
+        lambda db: db.execute("SELECT 1"),
+    ]
+    with hostile(keep_alive(lambda head, _: answer(body=body))) as server, Client(
+        ARN, SECRET, region="us-east-1", endpoint_url=server.url, credentials=KEYS, env={}
+    ) as db:  # fmt: skip
+        for call in calls:
+            with pytest.raises(DataAPIError):
+                call(db)
+
+
+def test_plain_text_on_a_tls_port_is_a_connect_error() -> None:
+    """A TLS handshake met with plain HTTP: nothing was sent, an ssl error never escapes."""
+
+    def handler(conn: socket.socket, server: Hostile) -> None:
+        conn.recv(65536)
+        conn.sendall(answer(400, b"plain http on a TLS port"))
+
+    with hostile(handler) as server, pytest.raises(ConnectError):
+        execute("sync", server.url.replace("http:", "https:"), verify=False)

@@ -44,32 +44,38 @@ def attempt_budget(timeout: object) -> float | None:
     """Seconds for one whole attempt, from httpx's timeout dict; None: no deadline."""
     if not isinstance(timeout, Mapping):
         return None
-    values: list[float] = []
-    for phase in _PHASES:
-        value = timeout.get(phase)
-        if value is None:
-            return None
-        values.append(float(value))
-    return max(values)
+    try:
+        return float(max(timeout["connect"], timeout["write"], timeout["read"]))
+    except (KeyError, TypeError):  # a phase missing, or None: it waits forever
+        return None
 
 
 class Budget:
-    """The deadline of one attempt: each socket wait gets at most what is left of it."""
+    """The deadline of one attempt: each socket wait gets at most what is left of it.
+
+    ``start`` is a ``time.perf_counter()`` reading (default: now).
+    """
 
     __slots__ = ("end", "seconds")
 
-    def __init__(self, seconds: float | None) -> None:
+    def __init__(self, seconds: float | None, start: float | None = None) -> None:
         self.seconds = seconds
-        self.end = None if seconds is None else time.monotonic() + seconds
+        if seconds is None:
+            self.end = None
+        else:
+            self.end = (time.perf_counter() if start is None else start) + seconds
 
     def limit(self, timeout: float | None) -> float | None:
         """``timeout`` shortened to the time left; raises :class:`DeadlinePassed` at the end."""
         if self.end is None:
             return timeout
-        left = self.end - time.monotonic()
+        left = self.end - time.perf_counter()
         if left <= 0:
             raise DeadlinePassed(self.message())
         return left if timeout is None else min(timeout, left)
+
+    def passed(self) -> bool:
+        return self.end is not None and time.perf_counter() > self.end
 
     def message(self) -> str:
         return f"the attempt's deadline of {self.seconds:g} s passed"
@@ -83,10 +89,13 @@ def check_size(content: bytes, limit: int, request: httpx.Request) -> None:
 def read_answer(
     response: httpx.Response, request: httpx.Request, limit: int, budget: Budget
 ) -> httpx.Response:
-    """The answer with its whole body, at most ``limit`` bytes raw and decompressed."""
+    """The answer with its whole body, at most ``limit`` bytes raw and decompressed.
+
+    For a pool that does not bound answers itself (``StdlibTransport`` does).
+    """
     coding = content_coding(response)
     if coding is None and isinstance(response.stream, httpx.ByteStream):
-        check_size(response.read(), limit, request)  # in memory already (stdhttp)
+        check_size(response.read(), limit, request)  # in memory already (a mock's answer)
         return response
     raw = _collect(response.iter_raw(), limit, budget, request)
     return decoded(response, request, raw, limit)
@@ -110,7 +119,7 @@ def _collect(chunks: Iterator[bytes], limit: int, budget: Budget, request: httpx
         parts += chunk
         if len(parts) > limit:
             raise AnswerTooLarge(limit, request=request)
-        if budget.end is not None and time.monotonic() > budget.end:
+        if budget.passed():
             raise httpx.ReadTimeout(budget.message(), request=request)
     return bytes(parts)
 

@@ -233,10 +233,15 @@ class Transport(BaseTransport):
             self._pool = None
         pool = self._pool or self._open()
         started = time.perf_counter()
-        budget = _bounds.Budget(_bounds.attempt_budget(request.extensions.get("timeout")))
         response = pool.handle_request(request)
         try:
-            answer = _bounds.read_answer(response, request, self.max_response_bytes, budget)
+            if getattr(pool, "bounds_answers", False):  # StdlibTransport: capped, decoded
+                response.read()
+                return self._received(response, request, started)
+            seconds = _bounds.attempt_budget(request.extensions.get("timeout"))
+            answer = _bounds.read_answer(
+                response, request, self.max_response_bytes, _bounds.Budget(seconds, started)
+            )
         finally:
             response.close()
         return self._received(answer, request, started)

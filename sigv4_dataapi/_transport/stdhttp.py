@@ -42,6 +42,7 @@ from sigv4_dataapi._transport.bounds import (
     AnswerTooLarge,
     Budget,
     attempt_budget,
+    decoded,
 )
 from sigv4_dataapi._transport.stdhttp_io import Answer
 
@@ -57,8 +58,11 @@ class StdlibTransport(httpx.BaseTransport):
     ``verify`` is the TLS context (``_endpoint.ssl_context``'s value): an
     ``ssl.SSLContext``, or ``False`` for no verification. ``max_idle`` bounds
     the idle connections kept per origin; the ones beyond it are closed.
-    ``max_response_bytes`` caps an answer's body (``bounds.AnswerTooLarge``).
+    ``max_response_bytes`` caps an answer's body (``bounds.AnswerTooLarge``), counted
+    after decompression: the answers it returns are whole, bounded and decoded.
     """
+
+    bounds_answers = True  # the driver reads them as they are (``bounds.read_answer``'s job)
 
     def __init__(
         self,
@@ -100,12 +104,32 @@ class StdlibTransport(httpx.BaseTransport):
         else:
             conn.close()
         version = b"HTTP/1.0" if answer.version == 10 else b"HTTP/1.1"
-        headers = [(name.encode("latin-1"), value.encode("latin-1"))
-                   for name, value in answer.getheaders()]  # fmt: skip  # bytes: never re-encoded
-        return httpx.Response(
-            answer.status, headers=headers, stream=httpx.ByteStream(content),
-            extensions={"http_version": version, "reason_phrase": answer.reason.encode("latin-1")},
-        )  # fmt: skip
+        extensions = {"http_version": version, "reason_phrase": answer.reason.encode("latin-1")}
+        headers = answer.getheaders()
+        if any(name.lower() == "content-encoding" for name, _ in headers):
+            return self._decoded(answer, headers, content, extensions, request)
+        try:
+            stream = httpx.ByteStream(content)
+            return httpx.Response(answer.status, headers=headers, stream=stream,
+                                  extensions=extensions)  # fmt: skip
+        except UnicodeEncodeError:  # a byte past ASCII: httpx encodes str headers as ASCII
+            raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+            return httpx.Response(answer.status, headers=raw, stream=httpx.ByteStream(content),
+                                  extensions=extensions)  # fmt: skip
+
+    def _decoded(
+        self,
+        answer: http.client.HTTPResponse,
+        headers: list[tuple[str, str]],
+        content: bytes,
+        extensions: dict[str, bytes],
+        request: httpx.Request,
+    ) -> httpx.Response:
+        """An answer nobody asked to compress, inflated up to ``max_response_bytes``."""
+        raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+        response = httpx.Response(answer.status, headers=raw, stream=httpx.ByteStream(content),
+                                  extensions=extensions)  # fmt: skip
+        return decoded(response, request, content, self._max_bytes)
 
     def _write(
         self, conn: Connection, request: httpx.Request, budget: Budget, timeout: float | None
