@@ -3,7 +3,10 @@ arguments and the first credential fetch. Each test failed before its fix."""
 
 from __future__ import annotations
 
+import sys
+import textwrap
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -187,3 +190,29 @@ def test_short_lived_first_credentials_are_fetched_once() -> None:
     source.get()
     source.get()
     assert len(runs) == 2
+
+
+def test_a_credential_process_with_a_short_lifetime_runs_once(tmp_path: Path) -> None:
+    """End to end: a real ``credential_process`` (think MFA prompt) answering 15-minute
+    credentials, a real client making three calls. Before: the helper ran twice."""
+    from hostile import hostile, keep_alive
+
+    runs = tmp_path / "runs"
+    helper = tmp_path / "helper.py"
+    helper.write_text(textwrap.dedent(f"""
+        import json, datetime
+        with open({str(runs)!r}, "a") as log:
+            log.write("run\\n")
+        expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=15)
+        print(json.dumps({{"Version": 1, "AccessKeyId": "ASIAPROC", "SecretAccessKey": "s",
+                          "SessionToken": "t", "Expiration": expires.isoformat()}}))
+    """))  # fmt: skip
+    (tmp_path / "config").write_text(f"[default]\ncredential_process = {sys.executable} {helper}\n")
+    env = {"HOME": str(tmp_path), "AWS_CONFIG_FILE": str(tmp_path / "config")}
+    server = hostile(keep_alive())
+    with server as peer, Client(ARN, SECRET, region="us-east-1", endpoint_url=peer.url,
+                                env=env) as db:  # fmt: skip
+        for _ in range(3):
+            db.execute("SELECT 1")
+    assert runs.read_text().count("run") == 1
+    assert len(peer.seen) == 3
