@@ -32,8 +32,7 @@ import os
 import select
 import ssl
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 import httpx
 
@@ -44,7 +43,7 @@ from sigv4_dataapi._transport.bounds import (
     attempt_budget,
     decoded,
 )
-from sigv4_dataapi._transport.stdhttp_io import Answer
+from sigv4_dataapi._transport.stdhttp_io import Answer, Unsent, failures
 
 Connection = http.client.HTTPConnection  # HTTPSConnection is one
 PoolKey = tuple[str, str, int]
@@ -90,7 +89,7 @@ class StdlibTransport(httpx.BaseTransport):
         budget = Budget(attempt_budget(timeouts))
         conn = self._checkout(key) or self._connect(key, request, budget, timeouts["connect"])
         lost = self._write(conn, request, budget, timeouts["write"])
-        with _failures(request, conn, "read", lost):
+        with failures(request, conn, "read", lost):
             conn.response_class = functools.partial(  # type: ignore[assignment]
                 Answer, budget=budget, timeout=timeouts["read"]
             )
@@ -139,7 +138,7 @@ class StdlibTransport(httpx.BaseTransport):
         A streamed body (``Transfer-Encoding: chunked``) goes out chunk-encoded.
         """
         try:
-            with _failures(request, conn, "write"):
+            with failures(request, conn, "write"):
                 conn.sock.settimeout(budget.limit(timeout))
                 conn.putrequest(request.method, request.url.raw_path.decode("ascii"),
                                 skip_host=True, skip_accept_encoding=True)  # fmt: skip
@@ -151,7 +150,7 @@ class StdlibTransport(httpx.BaseTransport):
                     conn.endheaders(iter(stream), encode_chunked=True)
                 else:
                     conn.endheaders(request.read() or None)
-        except _Unsent as unsent:
+        except Unsent as unsent:
             return unsent.error
         return None
 
@@ -277,52 +276,3 @@ def _usable(conn: Connection) -> bool:
     except (OSError, ValueError):
         return False
     return not readable
-
-
-class _Unsent(Exception):
-    """Writing broke the connection: the answer may have come anyway (read it)."""
-
-    def __init__(self, error: OSError) -> None:
-        self.error = error
-
-
-@contextmanager
-def _failures(
-    request: httpx.Request, conn: Connection, phase: str, lost: OSError | None = None
-) -> Iterator[None]:
-    """Failures once the connection has the request (or part of it): the outcome is unknown.
-
-    In the write phase, a broken connection (not a timeout) raises :class:`_Unsent`
-    so that the answer is read next; reading after such a write reports the write's
-    error when no answer can be read either.
-    """
-    try:
-        yield
-    except AnswerTooLarge:
-        conn.close()
-        raise
-    except TimeoutError as exc:
-        conn.close()
-        timeout = httpx.WriteTimeout if phase == "write" else httpx.ReadTimeout
-        raise timeout(str(exc) or "timed out", request=request) from exc
-    except (ValueError, OverflowError) as exc:
-        conn.close()
-        if phase == "write":  # a header http.client refuses: nothing valid was sent
-            raise httpx.LocalProtocolError(str(exc), request=request) from exc
-        raise httpx.RemoteProtocolError(f"malformed answer: {exc}", request=request) from exc
-    except http.client.HTTPException as exc:  # RemoteDisconnected, BadStatusLine, IncompleteRead
-        conn.close()
-        if lost is not None:
-            raise httpx.WriteError(_reason(lost), request=request) from lost
-        raise httpx.RemoteProtocolError(_reason(exc), request=request) from exc
-    except OSError as exc:
-        if phase == "write":
-            raise _Unsent(exc) from exc
-        conn.close()
-        if lost is not None:
-            raise httpx.WriteError(_reason(lost), request=request) from lost
-        raise httpx.ReadError(_reason(exc), request=request) from exc
-
-
-def _reason(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__

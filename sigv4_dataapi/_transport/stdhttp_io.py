@@ -6,7 +6,8 @@ timeout for every ``recv``: a peer sending a byte per timeout never times out.
 ``recv`` what is left of the attempt's :class:`~.bounds.Budget`, so the status
 line, the headers and the body share one deadline. It also skips every interim
 ``1xx`` answer (``http.client`` skips only ``100 Continue``: a ``103 Early Hints``
-came back as the final answer).
+came back as the final answer). :func:`failures` turns what ``http.client`` and
+the socket raise into httpx's exceptions, split by what they prove.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from __future__ import annotations
 import http.client
 import io
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sigv4_dataapi._transport.bounds import Budget
+import httpx
+
+from sigv4_dataapi._transport.bounds import AnswerTooLarge, Budget
 
 MAX_LINE = 65536  # http.client's limits, for the interim answers' headers
 MAX_HEADERS = 100
@@ -99,3 +104,55 @@ def _skip_headers(fp: io.BufferedIOBase) -> None:
         if line in (b"\r\n", b"\n", b""):
             return
     raise http.client.HTTPException(f"got more than {MAX_HEADERS} headers")
+
+
+class Unsent(Exception):
+    """Writing broke the connection: the answer may have come anyway (read it)."""
+
+    def __init__(self, error: OSError) -> None:
+        self.error = error
+
+
+@contextmanager
+def failures(
+    request: httpx.Request,
+    conn: http.client.HTTPConnection,
+    phase: str,
+    lost: OSError | None = None,
+) -> Iterator[None]:
+    """Failures once the connection has the request (or part of it): the outcome is unknown.
+
+    In the write phase, a broken connection (not a timeout) raises :class:`Unsent`
+    so that the answer is read next; reading after such a write reports the write's
+    error when no answer can be read either.
+    """
+    try:
+        yield
+    except AnswerTooLarge:
+        conn.close()
+        raise
+    except TimeoutError as exc:
+        conn.close()
+        timeout = httpx.WriteTimeout if phase == "write" else httpx.ReadTimeout
+        raise timeout(str(exc) or "timed out", request=request) from exc
+    except (ValueError, OverflowError) as exc:
+        conn.close()
+        if phase == "write":  # a header http.client refuses: nothing valid was sent
+            raise httpx.LocalProtocolError(str(exc), request=request) from exc
+        raise httpx.RemoteProtocolError(f"malformed answer: {exc}", request=request) from exc
+    except http.client.HTTPException as exc:  # RemoteDisconnected, BadStatusLine, IncompleteRead
+        conn.close()
+        if lost is not None:
+            raise httpx.WriteError(reason(lost), request=request) from lost
+        raise httpx.RemoteProtocolError(reason(exc), request=request) from exc
+    except OSError as exc:
+        if phase == "write":
+            raise Unsent(exc) from exc
+        conn.close()
+        if lost is not None:
+            raise httpx.WriteError(reason(lost), request=request) from lost
+        raise httpx.ReadError(reason(exc), request=request) from exc
+
+
+def reason(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
