@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,8 +22,9 @@ Handler = Callable[[socket.socket, "Hostile"], None]
 class Hostile:
     """A raw TCP server; ``connections`` counts accepts, ``seen`` is the handlers' log."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, tls: ssl.SSLContext | None = None) -> None:
         self.handler = handler
+        self.tls = tls
         self.stopped = threading.Event()
         self.seen: list[Any] = []
         self.connections = 0
@@ -34,7 +36,7 @@ class Hostile:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def _serve(self) -> None:
         while True:
@@ -51,9 +53,12 @@ class Hostile:
             thread.start()
 
     def _run(self, conn: socket.socket) -> None:
-        with conn, contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):
             conn.settimeout(30)
-            self.handler(conn, self)
+            if self.tls is not None:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            with conn:
+                self.handler(conn, self)
 
     def close(self) -> None:
         self.stopped.set()
@@ -142,7 +147,34 @@ def keep_alive(
     return handler
 
 
+def connect_proxy(conn: socket.socket, server: Hostile) -> None:
+    """An HTTP proxy that tunnels ``CONNECT host:port``; logs each request head in ``seen``."""
+    buffer = bytearray()
+    head = read_head(conn, buffer)
+    if head is None:
+        return
+    server.seen.append(head)
+    target = head.split(b" ")[1].decode()
+    host, _, port = target.rpartition(":")
+    with socket.create_connection((host.strip("[]"), int(port)), timeout=30) as upstream:
+        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        if buffer:
+            upstream.sendall(bytes(buffer))
+        pipe = threading.Thread(target=_pipe, args=(upstream, conn), daemon=True)
+        pipe.start()
+        _pipe(conn, upstream)
+        pipe.join(30)
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        while data := source.recv(65536):
+            sink.sendall(data)
+    with contextlib.suppress(OSError):
+        sink.shutdown(socket.SHUT_WR)
+
+
 @contextlib.contextmanager
-def hostile(handler: Handler) -> Iterator[Hostile]:
-    with Hostile(handler) as server:
+def hostile(handler: Handler, tls: ssl.SSLContext | None = None) -> Iterator[Hostile]:
+    with Hostile(handler, tls) as server:
         yield server

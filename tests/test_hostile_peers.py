@@ -19,10 +19,21 @@ import time
 import tracemalloc
 import warnings
 import zlib
+from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile import EMPTY_RESULT, Hostile, answer, hostile, keep_alive, read_head, read_request
+from hostile import (
+    EMPTY_RESULT,
+    Hostile,
+    answer,
+    connect_proxy,
+    hostile,
+    keep_alive,
+    read_head,
+    read_request,
+)
+from test_transport_server import self_signed
 
 from sigv4_dataapi import (
     AsyncClient,
@@ -429,3 +440,30 @@ def test_plain_text_on_a_tls_port_is_a_connect_error() -> None:
 
     with hostile(handler) as server, pytest.raises(ConnectError):
         execute("sync", server.url.replace("http:", "https:"), verify=False)
+
+
+# -- 10. through an HTTP proxy (CONNECT), the same bounds -----------------------------------
+
+
+@pytest.mark.parametrize("auth", ["", "user:p%40ss@"])
+def test_a_tunnel_through_a_proxy_works(tmp_path: Path, auth: str) -> None:
+    context, ca = self_signed(tmp_path)
+    with hostile(keep_alive(), tls=context) as server, hostile(connect_proxy) as proxy:
+        proxy_url = proxy.url.replace("http://", f"http://{auth}")
+        for kind in KINDS:
+            result = execute(kind, server.url, env={"HTTPS_PROXY": proxy_url}, verify=str(ca))
+            assert result.number_of_records_updated == 1
+    assert len(proxy.seen) == 2 and len(server.seen) == 2
+    for head in proxy.seen:
+        assert head.startswith(f"CONNECT 127.0.0.1:{server.port} HTTP/1.".encode())
+        assert (b"Proxy-Authorization: Basic dXNlcjpwQHNz" in head) == bool(auth)
+
+
+def test_a_trickle_through_a_proxy_meets_the_deadline(tmp_path: Path) -> None:
+    """Before: through httpx's HTTPTransport the answer's head had only per-read timeouts."""
+    context, ca = self_signed(tmp_path)
+    with hostile(trickle("head"), tls=context) as server, hostile(connect_proxy) as proxy:
+        call = functools.partial(execute, "sync", server.url, timeout=2, verify=str(ca),
+                                 env={"HTTPS_PROXY": proxy.url})  # fmt: skip
+        outcome = finishes(6.0, call)
+    assert isinstance(outcome, ReadTimeoutError), outcome

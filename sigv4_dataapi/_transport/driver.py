@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -250,15 +251,24 @@ class Transport(BaseTransport):
         with self._lock:
             if self._pool is None:
                 options = self._pool_options()
-                if "proxy" in options:
+                proxy = options.get("proxy")
+                if proxy is not None and not self._tunnels(proxy):
                     self._pool = httpx.HTTPTransport(**options)
                 else:  # http.client is loaded already; httpcore + h11 cost ~20 ms to import
                     from sigv4_dataapi._transport.stdhttp import StdlibTransport
 
                     self._pool = StdlibTransport(
-                        options["verify"], max_response_bytes=self.max_response_bytes
-                    )
+                        options["verify"], max_response_bytes=self.max_response_bytes,
+                        proxy=proxy,
+                    )  # fmt: skip
             return self._pool
+
+    def _tunnels(self, proxy: str) -> bool:
+        """Whether ``StdlibTransport`` carries this proxy: ``http://`` to an ``https`` host
+        by name or IPv4 (http.client writes an IPv6 ``CONNECT`` target without brackets)."""
+        endpoint = urlsplit(self.settings.endpoint.url)
+        return (proxy.startswith("http://") and endpoint.scheme == "https"
+                and ":" not in (endpoint.hostname or ":"))  # fmt: skip
 
     def close(self) -> None:
         if self._owns and self._pool is not None:

@@ -21,7 +21,9 @@ that split is what tells a safe retry from a statement that may have run:
   door that refuses a large body from its head (``413``) answers and hangs up
   before the body is sent, and that answer is the outcome, not a lost connection.
 
-Proxies are not handled here: the transport keeps ``httpx.HTTPTransport`` for them.
+An ``http://`` proxy is tunnelled through (``CONNECT``, then TLS end to end) for
+``https`` origins, so proxied calls keep the same bounds; a refused ``CONNECT``
+is a ``ConnectError`` (never sent). Other proxies are left to ``httpx.HTTPTransport``.
 """
 
 from __future__ import annotations
@@ -69,8 +71,10 @@ class StdlibTransport(httpx.BaseTransport):
         *,
         max_idle: int = 10,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
     ) -> None:
         self._context = _context(verify)
+        self._tunnel = _tunnel(proxy) if proxy else None
         self._max_idle = max_idle
         self._max_bytes = max_response_bytes
         self._idle: dict[PoolKey, list[Connection]] = {}
@@ -200,14 +204,19 @@ class StdlibTransport(httpx.BaseTransport):
         timeout = budget.limit(timeout)
         if scheme == "http":
             conn = http.client.HTTPConnection(host, port, timeout=timeout)
-        else:
+        elif self._tunnel is None:
             conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=self._context)
+        else:  # TCP to the proxy, CONNECT host:port, then TLS with the server, end to end
+            proxy_host, proxy_port, headers = self._tunnel
+            conn = http.client.HTTPSConnection(proxy_host, proxy_port, timeout=timeout,
+                                               context=self._context)  # fmt: skip
+            conn.set_tunnel(host, port, headers=headers)
         try:
-            conn.connect()  # TCP, then the TLS handshake: nothing of the request has left
+            conn.connect()  # TCP, CONNECT, the TLS handshake: nothing of the request has left
         except TimeoutError as exc:
             conn.close()
             raise httpx.ConnectTimeout(str(exc) or "timed out", request=request) from exc
-        except (OSError, ValueError) as exc:  # ValueError: a host http.client refuses
+        except (OSError, ValueError, http.client.HTTPException) as exc:  # incl. a refused CONNECT
             conn.close()
             raise httpx.ConnectError(str(exc) or type(exc).__name__, request=request) from exc
         return conn
@@ -238,6 +247,22 @@ class StdlibTransport(httpx.BaseTransport):
             self._idle.clear()
         for conn in idle:
             conn.close()
+
+
+def _tunnel(proxy: str) -> tuple[str, int, dict[str, str]]:
+    """Host, port and ``CONNECT`` headers of an ``http://[user:password@]host:port`` proxy."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(proxy)
+    if parts.scheme != "http" or not parts.hostname:
+        raise ValueError(f"StdlibTransport tunnels through http:// proxies only, not {proxy!r}")
+    headers: dict[str, str] = {}
+    if parts.username is not None:
+        import base64
+
+        secret = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        headers["Proxy-Authorization"] = "Basic " + base64.b64encode(secret.encode()).decode()
+    return parts.hostname, parts.port or 80, headers
 
 
 def _context(verify: ssl.SSLContext | bool) -> ssl.SSLContext:
