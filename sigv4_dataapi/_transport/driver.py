@@ -230,8 +230,8 @@ class Transport(BaseTransport):
         """One attempt, bounded by ``bounds``: the deadline, ``max_response_bytes``."""
         if self._http is not None:
             return self._http.send(request)
-        if self._forked():
-            self._pool = None
+        if self._forked() and not getattr(self._pool, "bounds_answers", False):
+            self._pool = None  # StdlibTransport resets itself (closing the child's copies)
         pool = self._pool or self._open()
         started = time.perf_counter()
         response = pool.handle_request(request)
