@@ -467,3 +467,45 @@ def test_a_trickle_through_a_proxy_meets_the_deadline(tmp_path: Path) -> None:
                                  env={"HTTPS_PROXY": proxy.url})  # fmt: skip
         outcome = finishes(6.0, call)
     assert isinstance(outcome, ReadTimeoutError), outcome
+
+
+RSS_CHILD = """
+import asyncio, resource, sys
+from sigv4_dataapi import AsyncClient, Client, Credentials, ResponseTooLargeError
+kind, url = sys.argv[1], sys.argv[2]
+args = dict(region="us-east-1", endpoint_url=url, env={}, max_response_bytes=4 << 20,
+            credentials=Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"))
+arns = ("arn:aws:rds:us-east-1:123456789012:cluster:c", "arn:aws:secretsmanager:x")
+async def go():
+    async with AsyncClient(*arns, **args) as db:
+        await db.execute("SELECT 1")
+try:
+    if kind == "sync":
+        with Client(*arns, **args) as db:
+            db.execute("SELECT 1")
+    else:
+        asyncio.run(go())
+except ResponseTooLargeError:
+    pass
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def child_peak_mib(kind: str, url: str) -> int:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", RSS_CHILD, kind, url], capture_output=True,
+                         text=True, check=True, timeout=120)  # fmt: skip
+    return int(out.stdout.split()[-1])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_peak_rss_stays_within_the_cap_plus_a_constant(kind: str) -> None:
+    """Peak RSS of a client process (4 MiB cap) meeting 512 MiB in chunks and a gzip bomb,
+    against the same process reading a small answer. Before: +1 GiB."""
+    with hostile(keep_alive()) as small, hostile(endless("chunked")) as huge, hostile(bomb) as b:
+        baseline = child_peak_mib(kind, small.url)
+        for server in (huge, b):
+            peak = child_peak_mib(kind, server.url)
+            assert peak - baseline < 4 + 32, f"{peak} MiB vs {baseline} MiB"
