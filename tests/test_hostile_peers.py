@@ -509,3 +509,31 @@ def test_peak_rss_stays_within_the_cap_plus_a_constant(kind: str) -> None:
         for server in (huge, b):
             peak = child_peak_mib(kind, server.url)
             assert peak - baseline < 4 + 32, f"{peak} MiB vs {baseline} MiB"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_client_works_on_after_a_deadline(kind: str) -> None:
+    """The attempt cut at its deadline leaves the pool usable (the async one was cancelled)."""
+    slow, fast = trickle("body"), keep_alive()
+
+    def handler(conn: socket.socket, server: Hostile) -> None:
+        (slow if server.connections == 1 else fast)(conn, server)
+
+    async def twice(args: dict[str, Any]) -> Any:
+        async with AsyncClient(ARN, SECRET, **args) as db:
+            with pytest.raises(ReadTimeoutError):
+                await db.execute("SELECT 'slow'")
+            return await db.execute("SELECT 'fast'")
+
+    with hostile(handler) as server:
+        args: dict[str, Any] = {"region": "us-east-1", "endpoint_url": server.url, "env": {},
+                                "credentials": KEYS, "timeout": 1, "retry": NO_WAIT}  # fmt: skip
+        if kind == "async":
+            result = asyncio.run(twice(args))
+        else:
+            with Client(ARN, SECRET, **args) as db:
+                with pytest.raises(ReadTimeoutError):
+                    db.execute("SELECT 'slow'")
+                result = db.execute("SELECT 'fast'")
+    assert result.number_of_records_updated == 1
+    assert server.connections == 2
