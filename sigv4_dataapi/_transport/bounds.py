@@ -94,8 +94,10 @@ def read_answer(
     For a pool that does not bound answers itself (``StdlibTransport`` does).
     """
     coding = content_coding(response)
-    if coding is None and isinstance(response.stream, httpx.ByteStream):
-        check_size(response.read(), limit, request)  # in memory already (a mock's answer)
+    if response.is_stream_consumed or (
+        coding is None and isinstance(response.stream, httpx.ByteStream)
+    ):  # in memory already (a mock's answer)
+        check_size(response.read(), limit, request)
         return response
     raw = _collect(response.iter_raw(), limit, budget, request)
     return decoded(response, request, raw, limit)
@@ -105,6 +107,11 @@ async def aread_answer(
     response: httpx.Response, request: httpx.Request, limit: int
 ) -> httpx.Response:
     """:func:`read_answer` for the async driver (whose deadline is a cancel scope)."""
+    if response.is_stream_consumed or (
+        content_coding(response) is None and isinstance(response.stream, httpx.ByteStream)
+    ):  # in memory already (httpx's MockTransport reads an async answer itself)
+        check_size(await response.aread(), limit, request)
+        return response
     parts = bytearray()
     async for chunk in response.aiter_raw():
         parts += chunk
