@@ -537,3 +537,19 @@ def test_the_client_works_on_after_a_deadline(kind: str) -> None:
                 result = db.execute("SELECT 'fast'")
     assert result.number_of_records_updated == 1
     assert server.connections == 2
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_announced_length_over_the_cap_is_refused_before_reading(kind: str) -> None:
+    """``Content-Length: 512 MiB`` and then silence: refused at once, not after the deadline."""
+
+    def handler(conn: socket.socket, server: Hostile) -> None:
+        read_request(conn, bytearray())
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n{" % (512 * MiB))
+        server.stopped.wait(30)
+
+    with hostile(handler) as server:
+        call = functools.partial(execute, kind, server.url, timeout=20)
+        outcome = finishes(5.0, call)
+    assert isinstance(outcome, ResponseTooLargeError), outcome
+    assert "announced 536870912 bytes" in str(outcome)

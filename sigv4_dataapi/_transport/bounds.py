@@ -81,6 +81,14 @@ class Budget:
         return f"the attempt's deadline of {self.seconds:g} s passed"
 
 
+def check_announced(response: httpx.Response, limit: int, request: httpx.Request) -> None:
+    """Refuse an answer whose ``Content-Length`` is over ``limit`` before reading a byte."""
+    text = response.headers.get("content-length", "").strip()
+    if text.isdigit() and (len(text) > 18 or int(text) > limit):
+        size = int(text) if len(text) <= 18 else None
+        raise AnswerTooLarge(limit, size=size, request=request)
+
+
 def check_size(content: bytes, limit: int, request: httpx.Request) -> None:
     if len(content) > limit:
         raise AnswerTooLarge(limit, size=len(content), request=request)
@@ -99,6 +107,7 @@ def read_answer(
     ):  # in memory already (a mock's answer)
         check_size(response.read(), limit, request)
         return response
+    check_announced(response, limit, request)
     raw = _collect(response.iter_raw(), limit, budget, request)
     return decoded(response, request, raw, limit)
 
@@ -112,6 +121,7 @@ async def aread_answer(
     ):  # in memory already (httpx's MockTransport reads an async answer itself)
         check_size(await response.aread(), limit, request)
         return response
+    check_announced(response, limit, request)
     parts = bytearray()
     async for chunk in response.aiter_raw():
         parts += chunk
