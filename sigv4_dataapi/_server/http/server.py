@@ -55,6 +55,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.request_version = self.head.version
         self.requestline = f"{self.head.method} {self.head.target} {self.head.version}"
         self.close_connection = not self.head.keep_alive
+        if not hasattr(self, f"do_{self.command}"):  # http.server would answer 501
+            self._reject(405, f"Method {self.command[:40]!r} is not allowed: use POST")
+            return False
         expect = (self.head.get("expect") or "").lower()
         if expect == "100-continue" and self.head.version == "HTTP/1.1":
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
