@@ -104,7 +104,9 @@ def _signed(s: rel_serve.Served, body: bytes, path: str = "/Execute") -> bytes:
 def _invalid_json(r: random.Random, s: rel_serve.Served) -> bytes:
     body = json.dumps(rel_serve.target_body(s, sql="SELECT 1")).encode()
     cut = r.randint(0, len(body) - 1)
-    return _signed(s, r.choice([body[:cut], body[:cut] + r.randbytes(3) + body[cut:], b"", b"nul"]))
+    return _signed(
+        s, r.choice([body[:cut], body[:cut] + b"\x01" + r.randbytes(2) + body[cut:], b"", b"nul"])
+    )
 
 
 _WRONG_VALUES: list[Any] = [

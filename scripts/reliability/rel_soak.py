@@ -21,6 +21,7 @@ failed, and a commit that may have run said so (``StatementMayHaveRunError``).
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import threading
 import time
@@ -306,7 +307,13 @@ def soak_engine(
         worker.join()
     elapsed = time.monotonic() - started
     served.stop()  # rolls back what is still open before the rows are read
-    traceback_count = served.stderr_text().count("Traceback")
+    stderr = served.stderr_text()
+    traceback_count = stderr.count("Traceback")
+    injected = [
+        json.loads(line)["faults_injected"]
+        for line in stderr.splitlines()
+        if line.startswith('{"faults_injected"')
+    ]
     present = units(table.keys()) if transactions else table.keys()
     problems = check(out, present, UNIT if transactions else 1)
     if traceback_count:
@@ -329,6 +336,7 @@ def soak_engine(
         "foreign_exceptions": len(out.foreign),
         "errors": dict(out.errors),
         "commit_errors": dict(out.commit_errors),
+        "faults_injected": injected[-1] if injected else None,
         "faults": faults,
         "fault_seed": seed,
     }

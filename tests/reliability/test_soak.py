@@ -17,6 +17,8 @@ import pytest
 import rel_soak
 import rel_soak_main
 
+from sigv4_dataapi._server.state.fault_injection import KINDS
+
 SECONDS = float(os.environ.get("SIGV4_DATAAPI_SOAK_SECONDS") or 30)
 
 
@@ -49,6 +51,7 @@ def test_soak_loses_nothing_and_doubles_nothing(
         for engine in report["engines"]:
             assert engine["acknowledged"] > 0 and engine["ambiguous"] > 0, text
             assert engine["duplicate_key_errors"] == 0 and engine["foreign_exceptions"] == 0
+            assert set(engine["faults_injected"]) == set(KINDS), text  # every kind happened
             if transactions:  # commits met faults, and said so
                 assert sum(engine["commit_errors"].values()) > 0, text
     figures, problems = rel_soak_main.resources(before)

@@ -190,7 +190,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     line["max_connections"] = args.max_connections
     if faults is not None:
         line.update(faults.describe())
-    return _serve(server, api, line, ctx)
+    status = _serve(server, api, line, ctx)
+    if faults is not None:  # what was injected, for the run's report
+        print(json.dumps({"faults_injected": faults.counts}), file=ctx.stderr, flush=True)
+    return status
 
 
 def first_line(
