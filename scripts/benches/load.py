@@ -30,6 +30,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
 import rel_serve
 
+SAMPLE_S = 10  # seconds between RSS samples
+
 
 @dataclass
 class Side:
@@ -40,7 +42,8 @@ class Side:
     acknowledged: int = 0
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    rss_mib: dict[str, float] = field(default_factory=dict)  # "client warm"/"client end"...
+    rss_mib: dict[str, float] = field(default_factory=dict)  # "client_warm"/"server_end"...
+    series: list[tuple[float, float, float]] = field(default_factory=list)  # (s, client, server)
 
     def summary(self) -> dict[str, Any]:
         ordered = sorted(self.latencies)
@@ -60,6 +63,7 @@ class Side:
             "errors": len(self.errors),
             "error_samples": self.errors[:3],
             "rss_mib": self.rss_mib,
+            "rss_series_mib": self.series,
         }
 
 
@@ -70,12 +74,18 @@ def _rss(pid: int | str) -> float:
 def _clock(
     side: Side, served: rel_serve.Served, warmup: float, seconds: float
 ) -> Callable[[], None]:
-    """A thread that records both processes' RSS at the end of warm-up and at the end."""
+    """A thread that samples both processes' RSS every ``SAMPLE_S`` (and at warm-up's end)."""
 
     def watch() -> None:
-        time.sleep(warmup)
-        side.rss_mib.update({"client_warm": _rss("self"), "server_warm": _rss(served.pid)})
-        time.sleep(max(0.0, seconds - warmup - 0.5))
+        start = time.monotonic()
+        marks = sorted(
+            {*(t for t in range(SAMPLE_S, int(seconds), SAMPLE_S)), warmup, seconds - 0.5}
+        )
+        for mark in marks:
+            time.sleep(max(0.0, start + mark - time.monotonic()))
+            side.series.append((round(mark, 1), _rss("self"), _rss(served.pid)))
+            if mark == warmup:
+                side.rss_mib.update({"client_warm": _rss("self"), "server_warm": _rss(served.pid)})
         side.rss_mib.update({"client_end": _rss("self"), "server_end": _rss(served.pid)})
 
     thread = threading.Thread(target=watch, daemon=True)
