@@ -41,6 +41,11 @@ _EXPORTS: dict[str, str] = {
     "Param": "sigv4_dataapi._codec.encode",
     "pg_array_literal": "sigv4_dataapi._codec.pgarray",
     "parse_execute_response": "sigv4_dataapi._codec.decode",
+    "wire_value": "sigv4_dataapi._codec.result",
+    "wire_text": "sigv4_dataapi._codec.result",
+    # credential chain
+    "resolve_credentials": "sigv4_dataapi._credentials.providers",
+    "CredentialSource": "sigv4_dataapi._credentials.providers",
 }
 
 __all__ = [
@@ -49,6 +54,7 @@ __all__ = [
     "Client",
     "ColumnMetadata",
     "ConfigurationError",
+    "CredentialSource",
     "Credentials",
     "CredentialsError",
     "DataAPIError",
@@ -68,7 +74,10 @@ __all__ = [
     "__version__",
     "parse_execute_response",
     "pg_array_literal",
+    "resolve_credentials",
     "sign_request",
+    "wire_text",
+    "wire_value",
 ]
 
 
@@ -91,7 +100,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from sigv4_dataapi._codec.decode import parse_execute_response
     from sigv4_dataapi._codec.encode import Param
     from sigv4_dataapi._codec.pgarray import pg_array_literal
-    from sigv4_dataapi._codec.result import BatchResult, ColumnMetadata, Result
+    from sigv4_dataapi._codec.result import (
+        BatchResult,
+        ColumnMetadata,
+        Result,
+        wire_text,
+        wire_value,
+    )
+    from sigv4_dataapi._credentials.providers import CredentialSource, resolve_credentials
     from sigv4_dataapi._credentials.value import Credentials
     from sigv4_dataapi._errors import (
         ConfigurationError,

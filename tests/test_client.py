@@ -163,6 +163,16 @@ def test_call_reaches_the_legacy_execute_sql(
     assert len(out["sqlStatementResults"]) == 2
 
 
+def test_execute_sql_decodes_each_statement_of_the_legacy_call(
+    local_endpoint_factory: Callable[..., LocalEndpoint],
+) -> None:
+    """``execute_sql`` sends ``ExecuteSql`` and decodes its legacy answer: one Result each."""
+    with connect(local_endpoint_factory(flavor="v1")) as v1:
+        first, second = v1.execute_sql("SELECT 1 AS a; SELECT 'x' AS b, 2 AS c")
+    assert first.rows == [{"a": 1}] and second.rows == [{"b": "x", "c": 2}]
+    assert [c.label for c in second.columns] == ["b", "c"]
+
+
 def test_sql_errors_come_back_by_class(db: Client, engine_endpoint: LocalEndpoint) -> None:
     with pytest.raises(DatabaseErrorException) as caught:
         db.execute("SELEKT 1")

@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "dbapi": 5,
     "dialect": 6, "shell": 6,
     "_cli": 7,
+    "config": 0,
 }  # fmt: skip
 # The local endpoint stands beside the stack: it verifies with the signer and nothing else.
 SERVER = "_server"
@@ -144,3 +145,8 @@ def test_command_modules_import_only_the_stdlib_at_top_level(path: Path) -> None
         if root == "__future__" or root in sys.stdlib_module_names:
             continue
         assert _hits([name], allowed_own), f"{_dotted(path)} imports {name} at module level"
+
+
+def test_the_root_holds_few_modules() -> None:
+    """The facade, ``__main__`` and at most three small shared modules; the rest in subpackages."""
+    assert len(list(PACKAGE.glob("*.py"))) <= 5

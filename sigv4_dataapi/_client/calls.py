@@ -182,6 +182,25 @@ class Calls:
         resource_key, secret_key = _ARN_KEYS.get(operation, ("resourceArn", "secretArn"))
         return dumps({resource_key: self.resource_arn, secret_key: self.secret_arn, **params})
 
+    def execute_sql(
+        self, sql_statements: str, *, database: str | None, schema: str | None
+    ) -> bytes:
+        """The legacy ``ExecuteSql`` body (v1 only, deprecated, §2): ARNs under their old names."""
+        body: dict[str, Any] = {"sqlStatements": sql_statements}
+        database = self.database if database is None else database
+        schema = self.schema if schema is None else schema
+        if database is not None:
+            body["database"] = database
+        if schema is not None:
+            body["schema"] = schema
+        return self.call("ExecuteSql", body)
+
+    def execute_sql_results(self, raw: _transport.RawResponse) -> list[Result]:
+        """One ``Result`` per statement of a legacy ``ExecuteSql`` answer."""
+        from sigv4_dataapi._codec.execute_sql import parse_execute_sql_response
+
+        return parse_execute_sql_response(raw.content, convert=self.convert)
+
     def result(self, raw: _transport.RawResponse, convert: bool | None = None) -> Result:
         return _decode.parse_execute_response(
             raw.content, convert=self.convert if convert is None else convert

@@ -97,6 +97,20 @@ class Client(BaseClient):
                                   idempotent=idempotent)  # fmt: skip
         return loads(raw)
 
+    def execute_sql(
+        self,
+        sql_statements: str,
+        *,
+        database: str | None = None,
+        schema: str | None = None,
+        idempotent: bool | None = None,
+    ) -> list[Result]:
+        """The deprecated ``ExecuteSql`` (Serverless v1 only): ``;``-separated statements,
+        one :class:`Result` each. New code uses :meth:`execute`."""
+        body = self.calls.execute_sql(sql_statements, database=database, schema=schema)
+        raw = self.transport.send("ExecuteSql", body, idempotent=idempotent)
+        return self.calls.execute_sql_results(raw)
+
     def close(self) -> None:
         self.transport.close()
 

@@ -107,6 +107,19 @@ class AsyncClient(BaseClient):
         )
         return loads(raw)
 
+    async def execute_sql(
+        self,
+        sql_statements: str,
+        *,
+        database: str | None = None,
+        schema: str | None = None,
+        idempotent: bool | None = None,
+    ) -> list[Result]:
+        """The deprecated ``ExecuteSql`` (Serverless v1 only): one :class:`Result` per statement."""
+        body = self.calls.execute_sql(sql_statements, database=database, schema=schema)
+        raw = await self.transport.send("ExecuteSql", body, idempotent=idempotent)
+        return self.calls.execute_sql_results(raw)
+
     async def aclose(self) -> None:
         await self.transport.aclose()
 
