@@ -138,7 +138,7 @@ def run_boto3(
     lock = threading.Lock()
     info = served.info
     session = boto3.session.Session()
-    config = Config(retries={"max_attempts": 1, "mode": "standard"}, max_pool_connections=2)
+    config = Config(retries={"total_max_attempts": 1, "mode": "standard"}, max_pool_connections=2)
     rds_clients = [
         session.client(
             "rds-data",

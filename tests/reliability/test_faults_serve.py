@@ -23,6 +23,7 @@ from sigv4_dataapi._errors import (
     ReadTimeoutError,
     ThrottlingException,
 )
+from sigv4_dataapi._server.state import fault_injection as fi
 
 TABLE = "faulted"
 
@@ -101,7 +102,9 @@ def test_delay_after_answers_late_or_times_out(
 
 def _outcomes(endpoint: Any, count: int) -> list[str]:
     """One boto3 call (no retries) per request: the fault sequence, as seen from outside."""
-    rds = endpoint.boto3_client()
+    # botocore's retries.max_attempts counts retries (1 = one retry); total_max_attempts
+    # counts attempts: 1 is really no retry
+    rds = endpoint.boto3_client(retries={"total_max_attempts": 1, "mode": "standard"})
     seen = []
     for _ in range(count):
         try:
@@ -113,13 +116,15 @@ def _outcomes(endpoint: Any, count: int) -> list[str]:
 
 
 def test_same_seed_same_sequence(local_endpoint_factory: Callable[..., Any]) -> None:
-    flags = ("--faults", "throttle=0.3,error-after=0.3", "--fault-seed", "11")
-    first = _outcomes(local_endpoint_factory(*flags), 24)
-    again = _outcomes(local_endpoint_factory(*flags), 24)
-    other = _outcomes(local_endpoint_factory(*flags[:3], "12"), 24)
-    assert first == again
-    assert first != other
-    assert {"ok", "ClientError"} <= set(first), first
+    """Sequential requests meet exactly the faults a local plan with the seed draws."""
+    spec = "throttle=0.3,error-after=0.3"
+    seen = _outcomes(local_endpoint_factory("--faults", spec, "--fault-seed", "11"), 24)
+    plan = fi.FaultPlan(fi.parse_spec(spec), 11)
+    names = {None: "ok", "throttle": "ClientError", "error-after": "InternalServerErrorException"}
+    assert seen == [names[plan.draw()] for _ in range(24)]
+    other = fi.FaultPlan(fi.parse_spec(spec), 12)
+    assert seen != [names[other.draw()] for _ in range(24)]  # the seed matters
+    assert set(seen) == set(names.values()), seen
 
 
 def test_first_line_reports_the_plan(local_endpoint_factory: Callable[..., Any]) -> None:
