@@ -22,13 +22,23 @@ from sigv4_dataapi._server.state.fault_injection import KINDS
 SECONDS = float(os.environ.get("SIGV4_DATAAPI_SOAK_SECONDS") or 30)
 
 
-@pytest.mark.postgres
-@pytest.mark.mysql
+def _engines(request: pytest.FixtureRequest) -> list[str]:
+    """SQLite always; PostgreSQL and MariaDB when present (absent on CI: the fixture fails)."""
+    engines = ["sqlite"]
+    for engine in ("postgres", "mysql"):
+        try:
+            request.getfixturevalue(f"{engine}_url")
+        except pytest.skip.Exception:
+            continue
+        engines.append(engine)
+    return engines
+
+
 def test_soak_loses_nothing_and_doubles_nothing(
-    postgres_url: str, mysql_url: str, caplog: pytest.LogCaptureFixture
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR, logger="sigv4_dataapi")  # failed rollbacks are expected
-    engines = ["sqlite", "postgres", "mysql"]
+    engines = _engines(request)
     options: dict[str, Any] = dict(
         seconds=SECONDS, count=100_000, threads=8, tasks=8, faults=rel_soak.EVERY_KIND,
         seed=14, delay=0.5, timeout=10.0,
@@ -47,7 +57,7 @@ def test_soak_loses_nothing_and_doubles_nothing(
     inserts.join()
     for transactions, report in results.items():
         text = json.dumps(report, indent=1)
-        assert len(report["engines"]) == 3 and report["ok"], text
+        assert len(report["engines"]) == len(engines) and report["ok"], text
         for engine in report["engines"]:
             assert engine["acknowledged"] > 0 and engine["ambiguous"] > 0, text
             assert engine["duplicate_key_errors"] == 0 and engine["foreign_exceptions"] == 0
