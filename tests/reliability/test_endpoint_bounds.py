@@ -60,11 +60,13 @@ def test_bad_input_is_a_400_validation_answer(served: rel_serve.Served, body: by
 def test_connections_over_the_bound_are_closed_and_the_rest_served(tmp_path: Path) -> None:
     served = rel_serve.start(tmp_path, "--no-tls", "--max-connections", "8")
     try:
+        idle = rel_serve.proc_stats(served.pid)["threads"]
         stalled = [rel_serve.connect(served) for _ in range(8)]
         for sock in stalled:
             sock.sendall(b"POST /Execute HTTP/1.1\r\n")
-        assert rel_serve.wait_until(lambda: rel_serve.proc_stats(served.pid)["threads"] >= 8, 5)
-        threads = rel_serve.proc_stats(served.pid)["threads"]
+        count = lambda: rel_serve.proc_stats(served.pid)["threads"]  # noqa: E731
+        assert rel_serve.wait_until(lambda: count() >= idle + 8, 10), (idle, count())
+        threads = count()
         refused = [rel_serve.connect(served) for _ in range(5)]
         for sock in refused:  # closed at once, no thread started
             sock.settimeout(5)
