@@ -83,3 +83,36 @@ def test_connections_over_the_bound_are_closed_and_the_rest_served(tmp_path: Pat
         )
     finally:
         served.stop()
+
+
+def test_a_dripped_request_is_cut_off_an_idle_connection_is_not(tmp_path: Path) -> None:
+    served = rel_serve.start(tmp_path, "--no-tls", "--request-timeout", "1")
+    try:
+        idle = rel_serve.connect(served)
+        drip = rel_serve.connect(served)
+        started = time.monotonic()
+        closed_after = None
+        for byte in b"POST /Execute HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100:
+            try:
+                drip.sendall(bytes([byte]))
+                drip.settimeout(0.25)
+                if drip.recv(1) == b"":
+                    closed_after = time.monotonic() - started
+                    break
+            except TimeoutError:
+                continue  # still open: drip on
+            except OSError:
+                closed_after = time.monotonic() - started
+                break
+        assert closed_after is not None and 0.9 < closed_after < 3.0, closed_after
+        idle.settimeout(0.2)  # no request begun: the idle timeout (600 s) applies, not 1 s
+        with pytest.raises(TimeoutError):
+            idle.recv(1)
+        body = json.dumps(rel_serve.target_body(served, sql="SELECT 1")).encode()
+        idle.sendall(rel_serve.signed_request(served, "/Execute", body))
+        idle.settimeout(5)
+        assert idle.recv(12).startswith(b"HTTP/1.1 200")
+        idle.close()
+        drip.close()
+    finally:
+        served.stop()

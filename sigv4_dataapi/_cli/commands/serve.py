@@ -78,6 +78,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--max-connections", type=_positive, default=256, metavar="N",
         help="open connections (one handler thread each) at most; more are closed "
         "(default 256)")  # fmt: skip
+    add("--request-timeout", type=_seconds, default=30.0, metavar="SECONDS",
+        help="a request must arrive within this of its first byte, else the connection "
+        "is closed (default 30)")  # fmt: skip
     add("--faults", metavar="SPEC",
         help="inject faults: comma-separated kind=probability, kinds reset-before, throttle, "
         "drop-after, error-after, delay-after (testing only)")  # fmt: skip
@@ -180,6 +183,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             tls=_tls.server_context(files) if files else None,
             verbose=args.verbose,
             max_connections=args.max_connections,
+            request_s=args.request_timeout,
         )
     except OSError as exc:
         api.close()

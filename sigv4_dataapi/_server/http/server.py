@@ -12,6 +12,7 @@ Open connections are bounded (``max_connections``), so are handler threads.
 from __future__ import annotations
 
 import contextlib
+import io
 import socket
 import ssl
 import struct
@@ -32,8 +33,49 @@ __all__ = ["DEFAULT_MAX_CONNECTIONS", "DataApiServer", "Dispatcher", "Reply", "h
 _DRAIN_LIMIT = 64 * 1024 * 1024  # oversized bodies up to this are read and dropped
 _IDLE_CONNECTION_S = 600.0  # keep-alive connections idle longer than this are closed
 _HANDSHAKE_S = 10.0  # a TLS handshake not done by then is dropped (stalled peers)
-_BODY_READ_S = 30.0  # a declared body must arrive within this (per read)
+REQUEST_READ_S = 30.0  # a request (line, head, body) must arrive within this of its first byte
 DEFAULT_MAX_CONNECTIONS = 256  # open connections (so handler threads) at most
+
+
+class RequestReader(io.RawIOBase):
+    """The connection's reads, with one deadline per request (against slow-drip peers).
+
+    Between requests a read waits up to the idle timeout; once a request's first
+    byte has arrived (``arm``), the rest of it (line, head and body) must arrive
+    within ``request_s`` in all, however it is dripped, or ``TimeoutError``
+    closes the connection. ``disarm`` once the request is read.
+    """
+
+    def __init__(self, sock: Any, idle_s: float, request_s: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._idle_s = idle_s
+        self._request_s = request_s
+        self._arming = False
+        self.deadline: float | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def arm(self) -> None:
+        self._arming, self.deadline = True, None
+
+    def disarm(self) -> None:
+        self._arming, self.deadline = False, None
+        self._sock.settimeout(self._idle_s)
+
+    def readinto(self, buffer: Any) -> int:
+        if self.deadline is None:
+            self._sock.settimeout(self._idle_s)
+        else:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request did not arrive in time")
+            self._sock.settimeout(left)
+        count = int(self._sock.recv_into(buffer))
+        if count and self._arming and self.deadline is None:
+            self.deadline = time.monotonic() + self._request_s
+        return count
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -42,6 +84,16 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = _IDLE_CONNECTION_S
     server: DataApiServer
     head: RequestHead
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the makefile() reader: ours reads with a per-request deadline
+        self.reader = RequestReader(self.connection, _IDLE_CONNECTION_S, self.server.request_s)
+        self.rfile = io.BufferedReader(self.reader)
+
+    def handle_one_request(self) -> None:
+        self.reader.arm()
+        super().handle_one_request()
 
     def parse_request(self) -> bool:
         """Read the head with :mod:`._wire` instead of ``email.parser`` (the costly part)."""
@@ -102,13 +154,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self, length: int) -> bytes | None:
         """The declared body, or None (connection closed) when the peer sent less."""
-        if not length:
-            return b""
-        self.connection.settimeout(_BODY_READ_S)
-        try:
-            body = self.rfile.read(length)
-        finally:
-            self.connection.settimeout(_IDLE_CONNECTION_S)
+        body = self.rfile.read(length) if length else b""
+        self.reader.disarm()  # read: answering is not the peer's time
         if len(body) < length:  # a truncated body: nothing to answer, nobody to hear it
             self.close_connection = True
             return None
@@ -135,6 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
             if not chunk:
                 break
             length -= len(chunk)
+        self.reader.disarm()
 
     do_POST = do_GET = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve
 
@@ -178,6 +226,7 @@ class DataApiServer(ThreadingHTTPServer):
         tls: ssl.SSLContext | None = None,
         verbose: bool = False,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        request_s: float = REQUEST_READ_S,
     ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
@@ -185,6 +234,7 @@ class DataApiServer(ThreadingHTTPServer):
         self.tls = tls
         self.verbose = verbose
         self.max_connections = max_connections
+        self.request_s = request_s
         self._slots = threading.BoundedSemaphore(max_connections)
         self._open = 0
         self._open_lock = threading.Lock()
