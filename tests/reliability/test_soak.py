@@ -44,7 +44,8 @@ def test_soak_loses_nothing_and_doubles_nothing(
         seed=14, delay=0.5, timeout=10.0,
     )  # fmt: skip
     results: dict[bool, dict[str, Any]] = {}
-    before = rel_soak_main.warm_up(2 * len(engines) * (options["threads"] + 1), engines)
+    shape = {**options, "threads": 2 * options["threads"], "tasks": 2 * options["tasks"]}
+    before = rel_soak_main.baseline(engines, shape)  # both modes at once: twice the clients
 
     def mode(transactions: bool) -> None:
         results[transactions] = rel_soak_main.soak(
@@ -65,4 +66,5 @@ def test_soak_loses_nothing_and_doubles_nothing(
             if transactions:  # commits met faults, and said so
                 assert sum(engine["commit_errors"].values()) > 0, text
     figures, problems = rel_soak_main.resources(before)
+    print("soak resources", figures)  # shown with -s: the margin against the slack
     assert problems == [], figures  # fds, RSS and threads back to the baseline
