@@ -29,6 +29,12 @@ _MARKS = {
 _NAMES = {"postgresql": re.compile(r"\w+"), "mysql": re.compile(r"[^\W\d]\w*")}
 # the character before a slice's ``:`` ends a value: a[1:2], a[lo:hi], a[f(x):n], a['k':n]
 _VALUE_END = re.compile(r"""[\w)\]'"`$]""")
+_WORD_BEFORE = re.compile(r"\w+\Z")
+# reserved words that never end a value: ``a[CASE WHEN c THEN :x ELSE :y END]`` holds parameters
+_NOT_VALUES = frozenset(
+    ("all", "and", "any", "case", "distinct", "else", "from", "ilike", "in", "is", "like", "not",
+     "on", "or", "select", "some", "then", "when", "where")
+)  # fmt: skip
 
 HazardKind = Literal["dollar_quote_parameter", "array_slice", "hidden_parameter"]
 
@@ -64,8 +70,9 @@ def find_parameters(sql: str, dialect: str) -> list[Parameter]:
     substituted (flagged ``in_dollar_quote``), and a quote inside such a body
     starts a string for the service. Inside ``[..]``, a ``:name`` right after a
     value (``a[1:2]``, ``a[lo:hi]``) is a slice bound the service would take for
-    a parameter (flagged ``in_slice``); after ``[``, ``,``, ``(`` or an operator
-    (``ARRAY[:a, :b]``, ``col[:key]``) it is a parameter, as meant.
+    a parameter (flagged ``in_slice``); after ``[``, ``,``, ``(``, an operator or
+    a reserved word such as ``THEN`` (``ARRAY[:a, :b]``, ``col[:key]``) it is a
+    parameter, as meant.
     """
     found = _service_view(sql, dialect, _dollar_bodies(sql, dialect))
     return [Parameter(*f) for f in found]
@@ -119,7 +126,10 @@ def _after_value(sql: str, colon: int) -> bool:
     before = colon - 1
     while before >= 0 and sql[before].isspace():
         before -= 1
-    return before >= 0 and _VALUE_END.match(sql, before) is not None
+    if before < 0 or _VALUE_END.match(sql, before) is None:
+        return False
+    word = _WORD_BEFORE.search(sql, max(0, before - 8), before + 1)
+    return word is None or word.group().lower() not in _NOT_VALUES
 
 
 def placeholder_names(sql: str, dialect: str) -> list[str]:

@@ -136,6 +136,11 @@ SLICES = [
         "SELECT a[(:i)], a[ARRAY[:j][1]:k]",
         [("i", False, False), ("j", False, False), ("k", False, True)],
     ),
+    (
+        "SELECT a[CASE WHEN :c THEN :x ELSE:y END], a[x AND:b]",
+        [("c", False, False), ("x", False, False), ("y", False, False), ("b", False, False)],
+    ),
+    ("SELECT a[CASE WHEN c THEN 1 END:n], a[xthen:n]", [("n", False, True)] * 2),
     ("SELECT a[1] :b", [("b", False, False)]),  # outside the brackets: a parameter
     ("SELECT $$ a[1:b] $$", [("b", True, False)]),  # in a $$ body: that hazard only
 ]
