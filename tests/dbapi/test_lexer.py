@@ -256,3 +256,20 @@ def test_tokens_cover_the_text_exactly() -> None:
 def test_unknown_dialect_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown SQL dialect 'oracle'"):
         split_statements("x", "oracle")
+
+
+def test_statement_reading_is_cached_and_frozen() -> None:
+    """The DB-API reads each distinct SQL text once (an ORM sends the same text again)."""
+    import dataclasses
+
+    from sigv4_dataapi.dbapi import _statement
+
+    rows = ", ".join(f"(:a_{i}, :b_{i})" for i in range(1000))
+    sql = f"INSERT INTO t (a, b) VALUES {rows}"  # long: ~20,000 characters, cached too
+    first = _statement.read(sql, None)
+    assert first.names[:3] == ("a_0", "b_0", "a_1") and len(first.names) == 2000
+    assert _statement.read("".join(sql), None) is first
+    assert isinstance(first.names, tuple) and isinstance(first.hazards, tuple)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.names = ()  # type: ignore[misc]
+    assert _statement.read("SELECT a[lo:hi]", "postgresql").hazards
