@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.postgresql.base import PGCompiler, PGDialect, PGExecutionContext
 from sqlalchemy.engine import interfaces
-from sqlalchemy.sql import elements
 
 from sigv4_dataapi.dialect._base import DataAPIBindNames, DataAPIDialectMixin
 from sigv4_dataapi.dialect._imv import InsertManyValuesPaging
@@ -74,28 +73,12 @@ class PGCompiler_dataapi(  # type: ignore[misc]  # bindparam_string(**kw) takes 
         self._insertmanyvalues = imv._replace(single_values_expr=values, insert_crud_params=params)
         return statement.replace(old, f"({values})")
 
-    # The DB-API refuses a ``:name`` between square brackets: the service cannot tell a
-    # parameter there from the bound of an array slice (reference F17b). So brackets
-    # hold no placeholders: constructors become ARRAY(VALUES ...), subscripts and slice
-    # bounds are rendered as literals at execution time, with a blank after the colon.
-
-    def visit_array(self, element: Any, **kw: Any) -> str:
-        rendered = str(super().visit_array(element, **kw))  # type: ignore[no-untyped-call]
-        if ":" not in rendered:
-            return rendered
-        rows = ", ".join(f"({self.process(clause, **kw)})" for clause in element.clauses)
-        return f"ARRAY(VALUES {rows})"
-
-    def visit_getitem_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
-        return f"{self.process(binary.left, **kw)}[{self._bracketed(binary.right, **kw)}]"
+    # A slice's colon gets a blank after it: ``a[:lo : :hi]``. Glued (``a[:lo:hi]``)
+    # the service would read ``:lo:hi`` oddly, and ``CAST(..):CAST(..)`` would hold a
+    # parameter ``:CAST`` (reference F17b); the DB-API refuses both.
 
     def visit_slice(self, element: Any, **kw: Any) -> str:
-        return f"{self._bracketed(element.start, **kw)} : {self._bracketed(element.stop, **kw)}"
-
-    def _bracketed(self, element: Any, **kw: Any) -> str:
-        if isinstance(element, elements.BindParameter):
-            kw["literal_execute"] = True
-        return str(self.process(element, **kw))
+        return f"{self.process(element.start, **kw)} : {self.process(element.stop, **kw)}"
 
 
 _ASSIGNED = re.compile(
@@ -124,10 +107,6 @@ class PGDialect_dataapi(DataAPIDialectMixin, PGDialect):
     supports_native_json_serialization = False
     supports_native_json_deserialization = False
     colspecs = {**PGDialect.colspecs, **COLSPECS}  # noqa: RUF012 (SQLAlchemy's own attribute)
-
-    def initialize(self, connection: Any) -> None:
-        super().initialize(connection)  # type: ignore[no-untyped-call]
-        self._supports_jsonb_subscripting = False  # col[:key] would put a :name in brackets
 
     def _server_side_cursor(self, dbapi_connection: Any) -> Any:
         return dbapi_connection.cursor(stream=True)
