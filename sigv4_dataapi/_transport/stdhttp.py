@@ -51,6 +51,40 @@ Connection = http.client.HTTPConnection  # HTTPSConnection is one
 PoolKey = tuple[str, str, int]
 DEFAULT_PORTS = {"http": 80, "https": 443}
 READ_SIZE = 65536  # an answer without a length is read in pieces of this size
+ONE_WRITE_MAX = 65536  # a body up to this size leaves in the same write as the head
+
+
+class _OneWrite(http.client.HTTPConnection):
+    """Sends a small body in the same ``sendall`` as the request's head.
+
+    ``http.client`` writes the head and the body separately: two TLS records, two
+    segments, and a server that wakes up for the head only to wait for the body
+    (the Nagle / delayed-ACK hazard when ``TCP_NODELAY`` is off). Only public
+    methods are overridden: ``endheaders`` holds the body back, ``send`` appends it.
+    """
+
+    _held: bytes | None = None
+
+    def endheaders(self, message_body: object = None, *, encode_chunked: bool = False) -> None:
+        if (isinstance(message_body, bytes) and not encode_chunked
+                and len(message_body) <= ONE_WRITE_MAX):  # fmt: skip
+            self._held = message_body
+            try:
+                super().endheaders()
+            finally:
+                self._held = None
+            return
+        super().endheaders(message_body, encode_chunked=encode_chunked)  # type: ignore[arg-type]
+
+    def send(self, data: object) -> None:
+        held, self._held = self._held, None
+        if held and isinstance(data, bytes):
+            data += held
+        super().send(data)  # type: ignore[arg-type]
+
+
+class _OneWriteHTTPS(_OneWrite, http.client.HTTPSConnection):
+    """``_OneWrite`` over TLS."""
 
 
 class StdlibTransport(httpx.BaseTransport):
@@ -203,13 +237,12 @@ class StdlibTransport(httpx.BaseTransport):
         conn: Connection
         timeout = budget.limit(timeout)
         if scheme == "http":
-            conn = http.client.HTTPConnection(host, port, timeout=timeout)
+            conn = _OneWrite(host, port, timeout=timeout)
         elif self._tunnel is None:
-            conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=self._context)
+            conn = _OneWriteHTTPS(host, port, timeout=timeout, context=self._context)
         else:  # TCP to the proxy, CONNECT host:port, then TLS with the server, end to end
             proxy_host, proxy_port, headers = self._tunnel
-            conn = http.client.HTTPSConnection(proxy_host, proxy_port, timeout=timeout,
-                                               context=self._context)  # fmt: skip
+            conn = _OneWriteHTTPS(proxy_host, proxy_port, timeout=timeout, context=self._context)
             conn.set_tunnel(host, port, headers=headers)
         try:
             conn.connect()  # TCP, CONNECT, the TLS handshake: nothing of the request has left
