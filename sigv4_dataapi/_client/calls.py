@@ -48,13 +48,17 @@ class ExecuteOptions(BatchOptions, total=False):
 _ARN_KEYS = {"ExecuteSql": ("dbClusterOrInstanceArn", "awsSecretStoreArn")}
 
 
+# built once: ``json.dumps`` with options builds an encoder on every call
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+
+
 def dumps(body: Mapping[str, Any]) -> bytes:
     """JSON as the service reads it: compact, ASCII-only (non-ASCII escaped, as boto3 does).
 
     NaN/Infinity are refused: they are not JSON (the codec sends them as strings).
     """
     try:
-        return json.dumps(body, separators=(",", ":"), allow_nan=False).encode("ascii")
+        return _ENCODER.encode(body).encode("ascii")
     except (TypeError, ValueError) as exc:
         raise ConfigurationError(f"the request cannot be sent as JSON: {exc}") from exc
 

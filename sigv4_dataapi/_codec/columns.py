@@ -16,6 +16,7 @@ numbers stay numbers. A value its type cannot represent stays a string.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -267,14 +268,24 @@ def _element_name(name: str) -> str | None:
 
 def column_converter(column: ColumnMetadata) -> Converter | None:
     """The converter for ``column``'s values, or ``None`` when they are final."""
-    name = _normalise(column.type_name)
+    return _converter(column.type_name, column.type, column.array_base_column_type)
+
+
+@functools.lru_cache(maxsize=512)
+def _converter(type_name: str, type_code: int, base_code: int) -> Converter | None:
+    """The converter of one column type, chosen once per type (converters keep no state).
+
+    Every call of a statement brings the same few types back; naming them
+    (``lower``, a regex, suffixes) was work per column on every call.
+    """
+    name = _normalise(type_name)
     element_name = _element_name(name)
-    if element_name is not None or column.type == _ARRAY:
-        element = scalar_parser(element_name or "", column.array_base_column_type)
+    if element_name is not None or type_code == _ARRAY:
+        element = scalar_parser(element_name or "", base_code)
         if element is None or element is int:  # longValues are ints already
             return None
         return _array_column(element)
-    parse = scalar_parser(name, column.type)
+    parse = scalar_parser(name, type_code)
     if parse is None:
         return None
     return _COLUMN_FAST.get(parse) or _column(parse)

@@ -19,6 +19,7 @@ kept as the service's string rather than failing the whole result.
 from __future__ import annotations
 
 import binascii
+import functools
 import json
 from collections import deque
 from collections.abc import Callable
@@ -220,7 +221,25 @@ def column_metadata(raw: object) -> tuple[ColumnMetadata, ...]:
         return ()
     if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
         raise ResponseParseError("columnMetadata must be a list of objects")
-    return tuple(ColumnMetadata.from_json(c) for c in raw)
+    return tuple(map(_column, raw))
+
+
+def _column(data: dict[str, Any]) -> ColumnMetadata:
+    """``ColumnMetadata.from_json``, once per distinct column (a statement's come back alike).
+
+    The key holds each member's type, since ``True == 1 == 1.0`` would let a
+    malformed member share a valid one's entry.
+    """
+    try:
+        key = tuple((name, value.__class__, value) for name, value in data.items())
+        return _known_column(key)
+    except TypeError:  # an unhashable member (a list, an object): from_json names it
+        return ColumnMetadata.from_json(data)
+
+
+@functools.lru_cache(maxsize=1024)
+def _known_column(key: tuple[tuple[str, type, Any], ...]) -> ColumnMetadata:
+    return ColumnMetadata.from_json({name: value for name, _, value in key})
 
 
 def list_member(data: dict[str, Any], key: str) -> list[Any]:
