@@ -6,6 +6,8 @@ as "never sent" and every other transport error as "may have run".
 
 from __future__ import annotations
 
+import http.client
+import io
 import socket
 import ssl
 import threading
@@ -30,6 +32,7 @@ from test_transport_server import (
 from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._transport.driver import Transport
 from sigv4_dataapi._transport.stdhttp import StdlibTransport
+from sigv4_dataapi._transport.stdhttp_io import read_headers
 
 __all__ = ["full_backlog", "serve"]  # the fixtures, re-exported for pytest
 
@@ -299,3 +302,25 @@ def test_an_ipv6_literal_host_is_reached() -> None:
             assert post(transport, url, b"six").content == b"six"
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("block", [
+    b"Content-Type: application/json\r\nContent-Length: 12\r\nx-amzn-RequestId: r1\r\n\r\nbody",
+    b"A:b\r\nB:   c  \r\n\tfolded\r\n\r\n",  # a folded line: the email parser's way
+    b"A: b\n\n", b"X: y", b"", b"From nobody\r\nA: b\r\n\r\n", b"A: caf\xe9\r\n\r\n",
+    b"no colon\r\nA: b\r\n\r\n", b"A: b\rc\r\n\r\n", b"A:\r\n\r\n", b"A: \t x\t \r\n\r\n",
+])  # fmt: skip
+def test_answer_headers_read_as_http_client_reads_them(block: bytes) -> None:
+    ours, theirs = io.BytesIO(block), io.BytesIO(block)
+    message = read_headers(ours)
+    expected = http.client.parse_headers(theirs)
+    assert message.items() == expected.items()
+    assert message.get("content-length") == expected.get("content-length")
+    assert ours.tell() == theirs.tell()  # the body starts where it did
+
+
+def test_answer_headers_keep_http_clients_limits() -> None:
+    with pytest.raises(http.client.LineTooLong):
+        read_headers(io.BytesIO(b"A: " + b"x" * 70_000 + b"\r\n\r\n"))
+    with pytest.raises(http.client.HTTPException, match="more than 100 headers"):
+        read_headers(io.BytesIO(b"A: b\r\n" * 101 + b"\r\n"))
