@@ -35,9 +35,12 @@ _JDBC: dict[type, tuple[int, str]] = {
 }
 _NULL_TYPE = (0, "NULL")
 _connection_ids = itertools.count(1)
+# Python 3.10's sqlite3 raises ``Warning`` (not an ``Error``) for "You can only execute
+# one statement at a time."; 3.11+ raises ``ProgrammingError``. Both are the engine's no.
+_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlite3.Warning)
 
 
-def _database_error(exc: sqlite3.Error) -> EngineError:
+def _database_error(exc: Exception) -> EngineError:
     """The engine's text in the shape a JDBC driver gives it (``[SQLITE_ERROR] ...``)."""
     name = getattr(exc, "sqlite_errorname", None) or "SQLITE_ERROR"
     code = getattr(exc, "sqlite_errorcode", None) or 1
@@ -102,7 +105,7 @@ class SqliteSession:
                 updated = max(cursor.rowcount, 0)
                 return StatementResult(None, rows_updated=updated, generated=generated)
             rows = cursor.fetchall()
-        except sqlite3.Error as exc:
+        except _ERRORS as exc:
             raise _database_error(exc) from exc
         return StatementResult(
             _columns(cursor.description, rows), [list(row) for row in rows], rows_updated=0
@@ -124,7 +127,7 @@ class SqliteSession:
     def _run(self, sql: str) -> None:
         try:
             self._connection.execute(sql)
-        except sqlite3.Error as exc:
+        except _ERRORS as exc:
             raise _database_error(exc) from exc
 
     def cancel(self) -> None:
