@@ -83,6 +83,7 @@ class SqliteSession:
         self._connection = connection
         self._database = database
         self.connection_id = next(_connection_ids)
+        self._closed = False
 
     def _rewrite(self, sql: str) -> str:
         if _SHOW_TABLES.fullmatch(sql):
@@ -134,7 +135,9 @@ class SqliteSession:
         self._connection.interrupt()
 
     def close(self) -> None:
-        self._backend.release(self._connection)
+        if not self._closed:  # twice would pool one connection for two sessions
+            self._closed = True
+            self._backend.release(self._connection)
 
 
 class SqliteBackend:
@@ -147,10 +150,12 @@ class SqliteBackend:
         self._uri = uri
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._closed = False
         self._keeper = self._connect()  # keeps a shared in-memory database alive
         try:
             self._keeper.execute("PRAGMA journal_mode=WAL")
         except sqlite3.Error as exc:
+            self._keeper.close()
             raise ConfigurationError(f"cannot open SQLite database {target!r}: {exc}") from exc
 
     def _connect(self) -> sqlite3.Connection:
@@ -173,16 +178,23 @@ class SqliteBackend:
         return SqliteSession(self, connection or self._connect(), database or "main")
 
     def release(self, connection: sqlite3.Connection) -> None:
-        if connection.in_transaction:
-            connection.rollback()
+        """Pool ``connection``, or close it: the pool is full or closed, or it is unusable."""
+        try:
+            if connection.in_transaction:
+                connection.rollback()
+        except _ERRORS:
+            connection.close()
+            return
         with self._lock:
-            if len(self._idle) < _POOL_SIZE:
+            if not self._closed and len(self._idle) < _POOL_SIZE:
                 self._idle.append(connection)
                 return
         connection.close()
 
     def close(self) -> None:
+        """Close the idle connections; sessions still open close theirs on ``release``."""
         with self._lock:
+            self._closed = True
             idle, self._idle = self._idle, []
         for connection in [*idle, self._keeper]:
             connection.close()
