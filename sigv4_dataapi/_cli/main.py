@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "vectors": "sigv4_dataapi._cli.commands.vectors",
     "serve": "sigv4_dataapi._cli.commands.serve",
     "whoami": "sigv4_dataapi._cli.commands.whoami",
+    "shell": "sigv4_dataapi._cli.commands.shell",
 }
 
 

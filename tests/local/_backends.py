@@ -55,7 +55,6 @@ PG_TYPES = [
      "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "uuid", 1111),
     ("json", Param("v", '{"a": [1, 2]}', "JSON"), '{"a": [1, 2]}', "json", 1111),
     ("jsonb", Param("v", '{"a": [1, 2]}', "JSON"), '{"a": [1, 2]}', "jsonb", 1111),
-    ("interval", Param("v", None), None, "interval", 1111),
     ("bit(1)", Param("v", None), None, "bit", -7),
 ]  # fmt: skip
 
@@ -77,7 +76,7 @@ MYSQL_TYPES = [
     ("BLOB", Param("v", b"\x00\x01'hello"), b"\x00\x01'hello", "BLOB", -4),
     ("VARBINARY(8)", Param("v", b"\xff\x00"), b"\xff\x00", "VARBINARY", -3),
     ("BINARY(2)", Param("v", b"\x01\x02"), b"\x01\x02", "BINARY", -2),
-    ("BOOLEAN", Param("v", True), 1, "TINYINT", -6),
+    ("BOOLEAN", Param("v", True), True, "BIT", -7),  # TINYINT(1): tinyInt1isBit (F9)
     ("BIT(1)", Param("v", True), True, "BIT", -7),
     ("DATE", Param("v", "2024-02-29", "DATE"), "2024-02-29", "DATE", 91),
     ("TIME(3)", Param("v", "03:04:05.120", "TIME"), "03:04:05.12", "TIME", 92),

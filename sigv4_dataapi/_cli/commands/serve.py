@@ -3,8 +3,8 @@
 Standard library only at module level (building the CLI parser stays cheap);
 the endpoint itself is imported inside :func:`run`. The first stdout line is
 one JSON object (endpoint, CA file, region, the development access key id,
-example ARNs), printed only once the socket accepts connections. SIGINT and
-SIGTERM stop it cleanly: open transactions are rolled back.
+example ARNs, the engine), printed only once the socket accepts connections.
+SIGINT and SIGTERM stop it cleanly: open transactions are rolled back.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ def _seconds(text: str) -> float:
 
 EPILOG = (
     "The first stdout line is one JSON object: endpoint, ca_file (verify TLS against it), "
-    "region, access_key_id and example resource/secret ARNs. Without --config the AWS "
+    "region, access_key_id, example resource/secret ARNs and engine (the Aurora engine family "
+    "it answers as, postgresql or mysql, and the server's version; SQLite answers as Aurora "
+    "MySQL). Without --config the AWS "
     "documentation's example key pair AKIAIOSFODNN7EXAMPLE / "
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY (never a real key) may call everything, and "
     "any well-formed cluster or secret ARN works. SIGINT/SIGTERM stop it; open "
@@ -75,6 +77,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--transaction-max-age", type=_seconds, default=86400.0, metavar="SECONDS",
         help="roll back a transaction this old (default 86400)")  # fmt: skip
     add("--verbose", action="store_true", help="log one line per request on stderr")
+    add("--engine-info", action="store_true",
+        help="print the engine object (family, answers_as, server, version) and exit")  # fmt: skip
 
 
 def _state_dir(args: argparse.Namespace, env: Any) -> Path:
@@ -134,8 +138,19 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     settings = build_settings(args)
     database_url = args.database_url or f"sqlite://{(state / 'local.sqlite3').resolve()}"
     access = _access.load_config(args.config)
-    files = None if args.no_tls else _tls.ensure_certificates(state, now=datetime.now(timezone.utc))
     api = _ops.DataApi(settings, access, database_url, opener=open_backend)
+    engine = _engine(api, settings)
+    if args.engine_info:
+        api.close()
+        print(json.dumps(engine), file=ctx.stdout, flush=True)
+        return 0
+    try:
+        files = (
+            None if args.no_tls else _tls.ensure_certificates(state, now=datetime.now(timezone.utc))
+        )
+    except BaseException:
+        api.close()
+        raise
     try:
         server = _server.DataApiServer(
             (args.host, args.port),
@@ -149,7 +164,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     line = first_line(args.host, server.port, files.ca_file if files else None, settings)
     line["access_key_id"] = line["access_key_id"] if line["access_key_id"] in access.keys else None
     line["database_url"] = redact_url(database_url)
+    line["engine"] = engine
     return _serve(server, api, line, ctx)
+
+
+def _engine(api: Any, settings: ServeSettings) -> dict[str, Any] | None:
+    """The first line's ``"engine"``: the family the endpoint answers as, and the version."""
+    from sigv4_dataapi._server import server_settings as _settings
+    from sigv4_dataapi._server.backends.engine_info import engine_info
+
+    backend = api.clusters.named_or_first(_settings.example_resource_arn(settings.region))
+    return engine_info(backend).as_json() if backend is not None else None
 
 
 def first_line(

@@ -145,11 +145,7 @@ def _base64(name: str, value: str) -> str:
 
 def statement_body(args: argparse.Namespace, ctx: Context, sql: str) -> dict[str, Any]:
     """The ExecuteStatement request, members in the service's order."""
-    found = {member: _setting(args, ctx, member) for member in SOURCES}
-    for member in ("resourceArn", "secretArn"):
-        if not found[member]:
-            flag, var, key = SOURCES[member]
-            raise UsageError(f"no {member}: use {flag}, set {var}, or add {key} to the profile")
+    found = resolve_target(args, ctx)
     body: dict[str, Any] = {
         "resourceArn": found["resourceArn"],
         "secretArn": found["secretArn"],
@@ -165,6 +161,19 @@ def statement_body(args: argparse.Namespace, ctx: Context, sql: str) -> dict[str
     if args.continue_after_timeout:
         body["continueAfterTimeout"] = True
     return body
+
+
+def resolve_target(args: argparse.Namespace, ctx: Context) -> dict[str, str | None]:
+    """``resourceArn``, ``secretArn``, ``database``: flags, then env, then the profile.
+
+    Shared with ``shell`` so both resolve the target the same way.
+    """
+    found = {member: _setting(args, ctx, member) for member in SOURCES}
+    for member in ("resourceArn", "secretArn"):
+        if not found[member]:
+            flag, var, key = SOURCES[member]
+            raise UsageError(f"no {member}: use {flag}, set {var}, or add {key} to the profile")
+    return found
 
 
 def _setting(args: argparse.Namespace, ctx: Context, member: str) -> str | None:

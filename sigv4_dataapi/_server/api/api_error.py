@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sigv4_dataapi._server.backends.base import EngineError, UnsupportedResultError
+from sigv4_dataapi._server.backends.base import (
+    EngineError,
+    InternalFailureError,
+    UnsupportedResultError,
+)
 
 # Status per code: §3 for modelled codes, 400/403 for the front door's own.
 STATUS: dict[str, int] = {
@@ -102,6 +106,8 @@ class Faults:
         """An engine error as the service reports it: by kind, then the flavour's form."""
         if isinstance(exc, UnsupportedResultError):
             return self.unsupported_result(exc.message)
+        if isinstance(exc, InternalFailureError):  # F17/F17b: a 500 and no message
+            return ApiError("InternalServerErrorException", "")
         if exc.sqlstate == "3D000" or exc.errno == 1049:  # PostgreSQL / MySQL: no such db
             return self.database_not_found(exc.message, exc.v1_message)
         if exc.sqlstate in _CONNECTION_LOST:

@@ -18,6 +18,7 @@ __all__ = ["decoders", "parameter", "statement_result", "trim_fraction"]
 # MySQL field types (pymysql.constants.FIELD_TYPE) → Connector/J name and JDBC code.
 # YEAR reads as a number, so it is SMALLINT (Connector/J's yearIsDateType=false view).
 _BIT = 16
+_TINYINT = 1
 _BINARY_CHARSET = 63
 _NOT_NULL, _UNSIGNED, _AUTO_INCREMENT, _ENUM, _SET = 1, 32, 512, 256, 2048
 _TYPES = {
@@ -75,17 +76,25 @@ def statement_result(cur: Any) -> StatementResult:
         return StatementResult(columns=None, rows_updated=max(cur.rowcount, 0), generated=generated)
     fields = cur._result.fields  # PyMySQL keeps the full descriptors only here
     rows = [list(row) for row in cur.fetchall()]
-    bits = [i for i, f in enumerate(fields) if f.type_code == _BIT and f.length == 1]
+    bits = [i for i, f in enumerate(fields) if _is_boolean(f)]
     for row in rows:
         for index in bits:
             if isinstance(row[index], bytes):
                 row[index] = row[index] != b"\x00"
+            elif isinstance(row[index], int):
+                row[index] = row[index] != 0
     return StatementResult(columns=[_column(f) for f in fields], rows=rows)
+
+
+def _is_boolean(field: Any) -> bool:
+    """``BIT(1)``, and ``TINYINT(1)`` (``BOOLEAN``): Connector/J's default
+    ``tinyInt1isBit=true`` reads it as BIT, so the service answers ``booleanValue`` (F9)."""
+    return field.type_code in (_BIT, _TINYINT) and field.length == 1
 
 
 def _column(field: Any) -> Column:
     type_name, jdbc = _type_of(field)
-    numeric = field.type_code in _NUMERIC
+    numeric = field.type_code in _NUMERIC and not _is_boolean(field)
     per_char, case_sensitive = (1, False) if numeric else _charset(field)
     precision, scale = field.length, field.scale
     if field.type_code in (0, 246):
@@ -117,6 +126,8 @@ def _type_of(field: Any) -> tuple[str, int]:
         return "ENUM", 1
     if field.flags & _SET:
         return "SET", 1
+    if code == _TINYINT and field.length == 1:
+        return "BIT", -7
     if code in _BLOBS:
         length = field.length if binary else field.length // _charset(field)[0]
         return _blob_name(length, binary), (-4 if binary else -1)

@@ -15,6 +15,7 @@ from sigv4_dataapi._server.backends import base
 from sigv4_dataapi._server.backends.base import EngineError
 
 __all__ = [
+    "MissingParameterError",
     "UnsupportedResultError",
     "connection_error",
     "database_error",
@@ -43,10 +44,14 @@ class UnsupportedResultError(base.UnsupportedResultError):
         self.type_name = type_name
 
 
+class MissingParameterError(EngineError):
+    """A placeholder with no value; PostgreSQL's syntax errors come first (F17b)."""
+
+
 def missing_parameter_error(index: int) -> EngineError:
     """pgjdbc's error for a placeholder with no value (client side, no ``ERROR:``)."""
     text = f"No value specified for parameter {index}."
-    return EngineError(f"{text}; SQLState: 22023", sqlstate="22023", v1_message=text)
+    return MissingParameterError(f"{text}; SQLState: 22023", sqlstate="22023", v1_message=text)
 
 
 def database_error(exc: Exception, psycopg: Any, *, detail: bool = False) -> EngineError:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sigv4_dataapi._server.backends._pg_errors import UnsupportedResultError
 from sigv4_dataapi._server.backends._pg_types import PgType, TypeRegistry
-from sigv4_dataapi._server.backends.base import Column, Value
+from sigv4_dataapi._server.backends.base import Column, InternalFailureError, Value
 
 __all__ = ["ResultPlan"]
 
@@ -30,6 +30,8 @@ _FIXED_PRECISION = {
 _TEMPORAL_WIDTH = {"time": 8, "timetz": 14, "timestamp": 22, "timestamptz": 28}
 _SERIAL_NAMES = {"int2": "smallserial", "int4": "serial", "int8": "bigserial"}
 _UNLIMITED = 2147483647
+_INFINITE_CAPABLE = frozenset({"date", "timestamp", "timestamptz"})
+_INFINITIES = frozenset({"infinity", "-infinity"})
 _TABLE_COLUMNS_SQL = (
     "SELECT a.attrelid::int8, a.attnum::int8, n.nspname, c.relname, a.attnotnull,"
     " (a.attidentity <> '' OR coalesce(pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%%',"
@@ -67,6 +69,9 @@ class ResultPlan:
     def __init__(self, fields: list[_Field]) -> None:
         self.fields = fields
         self._arrays = [i for i, f in enumerate(fields) if f.type.element is not None]
+        self._temporal = [
+            i for i, f in enumerate(fields) if (f.type.element or f.type).name in _INFINITE_CAPABLE
+        ]
 
     @classmethod
     def for_cursor(cls, cur: Any, conn: Any, types: TypeRegistry) -> ResultPlan:
@@ -84,12 +89,18 @@ class ResultPlan:
         return cls(fields)
 
     def check_rows(self, rows: list[list[Value]]) -> None:
-        """Multi-dimensional arrays have no Field form on v2 (F9)."""
+        """Multi-dimensional arrays have no Field form on v2 (F9); infinite dates fail (F17)."""
         for index in self._arrays:
             for row in rows:
                 value = row[index]
                 if isinstance(value, list) and any(isinstance(v, list) for v in value):
                     raise UnsupportedResultError(self.fields[index].type.name)
+        for index in self._temporal:
+            for row in rows:
+                value = row[index]
+                values = value if isinstance(value, list) else [value]
+                if any(isinstance(v, str) and v in _INFINITIES for v in values):
+                    raise InternalFailureError(f"{self.fields[index].type.name} infinity")
 
     def columns(self, conn: Any) -> list[Column]:
         tables = _table_columns(conn, {f.table_oid for f in self.fields if f.table_oid})

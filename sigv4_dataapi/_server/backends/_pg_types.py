@@ -32,6 +32,7 @@ _JDBC_CODES = {
     "bit": -7, "varbit": 1111,
 }  # fmt: skip
 _NO_ARRAYS = frozenset({"uuid", "bytea"})  # F9: no UUID arrays; ArrayValue has no blobs
+_REFUSED = frozenset({"interval", "xml"})  # F17b: UnsupportedResultException (::text works)
 _TEXT_LOADED = (
     "uuid", "json", "jsonb", "date", "time", "timetz", "timestamp", "interval",
     "inet", "cidr", "macaddr", "macaddr8", "xml", "varbit",
@@ -59,10 +60,13 @@ class TypeRegistry:
         self.by_oid: dict[int, PgType] = {}
         for name, jdbc in _JDBC_CODES.items():
             info = psycopg.postgres.types.get(name)
-            scalar = PgType(name, jdbc)
+            scalar = PgType(name, jdbc, supported=name not in _REFUSED)
             self.by_oid[info.oid] = scalar
             self.by_oid[info.array_oid] = PgType(
-                "_" + name, ARRAY, element=scalar, supported=name not in _NO_ARRAYS
+                "_" + name,
+                ARRAY,
+                element=scalar,
+                supported=scalar.supported and name not in _NO_ARRAYS,
             )
         self._lock = threading.Lock()
         from psycopg.adapt import AdaptersMap

@@ -6,6 +6,12 @@ parameter (``:a ... :a`` binds twice), and a ``:name`` inside a string,
 quoted identifier or comment is text. Both drivers here (psycopg, PyMySQL)
 take ``%s``, so a literal ``%`` outside a placeholder is doubled.
 
+On PostgreSQL the service's scanner has two quirks, checked live (reference
+F17b) and reproduced here: it does not know dollar quotes, so a ``:name``
+inside ``$$...$$`` is substituted (``SELECT $$a :b c$$`` answers ``a $1 c``),
+and a name may start with a digit, so the array slice ``a[1:2]`` holds a
+parameter ``:2``. docs/local-endpoint-fidelity.md lists them.
+
 Each engine has its own lexical rules, expressed as one token pattern;
 unterminated quotes run to the end so the server, not this scanner, reports
 them.
@@ -21,11 +27,19 @@ from typing import Any
 
 from sigv4_dataapi._server.backends.base import EngineError, Param
 
-__all__ = ["BoundStatement", "RewrittenSql", "bind", "rewrite_mysql", "rewrite_postgres"]
+__all__ = [
+    "BoundStatement",
+    "RewrittenSql",
+    "bind",
+    "numbered_postgres",
+    "rewrite_mysql",
+    "rewrite_postgres",
+]
 
 # PostgreSQL: strings (also E'' with backslash escapes), quoted identifiers,
-# comments (block comments nest), dollar quotes and ``::`` casts. Identifiers
-# are matched whole so that ``a$b`` or ``E`` inside a word starts nothing.
+# comments (block comments nest) and ``::`` casts. Identifiers are matched
+# whole so that ``a$b`` or ``E`` inside a word starts nothing. No dollar
+# quotes, and ``:2`` is a parameter: the service's own quirks (F17b).
 _PG_TOKEN = re.compile(
     r"""
       (?P<comment>--[^\n]*)
@@ -34,9 +48,8 @@ _PG_TOKEN = re.compile(
     | (?P<ident>[^\W\d][\w$]*)
     | (?P<string>'[^']*(?:''[^']*)*'?)
     | (?P<quoted>"[^"]*(?:""[^"]*)*"?)
-    | (?P<dollar>\$(?:[^\W\d]\w*)?\$)
     | (?P<cast>::)
-    | (?P<param>:[^\W\d]\w*)
+    | (?P<param>:\w+)
     | (?P<percent>%)
     """,
     re.VERBOSE | re.DOTALL,
@@ -87,6 +100,27 @@ class BoundStatement:
 def rewrite_postgres(sql: str) -> RewrittenSql:
     """``:name`` → ``%s`` under PostgreSQL's lexical rules (for psycopg)."""
     return _rewrite(sql, _PG_TOKEN, _pg_token_end)
+
+
+def numbered_postgres(sql: str) -> str:
+    """``:name`` → ``$1``, ``$2``...: the text the service hands PostgreSQL (F13, F17b)."""
+    count = 0
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal count
+        if match.lastgroup != "param":
+            return match.group()
+        count += 1
+        return f"${count}"
+
+    out: list[str] = []
+    pos = 0
+    while (match := _PG_TOKEN.search(sql, pos)) is not None:
+        end = _pg_token_end(sql, match)
+        out.append(sql[pos : match.start()] + number(match) + sql[match.end() : end])
+        pos = end
+    out.append(sql[pos:])
+    return "".join(out)
 
 
 @lru_cache(maxsize=512)
@@ -140,13 +174,9 @@ def _rewrite(sql: str, tokens: re.Pattern[str], token_end: TokenEnd) -> Rewritte
 
 
 def _pg_token_end(sql: str, match: re.Match[str]) -> int:
-    """Where a token ends: block comments and dollar quotes run past the match."""
+    """Where a token ends: block comments run past the match."""
     if match.lastgroup == "block":
         return _block_comment_end(sql, match.start())
-    if match.lastgroup == "dollar":
-        tag = match.group()
-        close = sql.find(tag, match.end())
-        return len(sql) if close < 0 else close + len(tag)
     return match.end()
 
 

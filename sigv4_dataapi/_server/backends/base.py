@@ -114,6 +114,17 @@ class UnsupportedResultError(EngineError):
     """A result value the service cannot put in a Field (reference F9); added by B."""
 
 
+class InternalFailureError(EngineError):
+    """A result the service fails on with a bare 500 and no message (F17, F17b).
+
+    ``ops`` answers ``InternalServerErrorException`` with an empty message:
+    PostgreSQL ``infinity``/``-infinity`` dates and timestamps.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+
+
 class Session(Protocol):
     """One database connection, pinned to a transaction or used per call."""
 

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from sigv4_dataapi._errors import ConfigurationError
 from sigv4_dataapi._server.backends._driver import close_quietly, import_driver
 from sigv4_dataapi._server.backends._pg_errors import (
+    MissingParameterError,
     UnsupportedResultError,
     connection_error,
     database_error,
@@ -29,7 +30,7 @@ from sigv4_dataapi._server.backends._pg_errors import (
 )
 from sigv4_dataapi._server.backends._pg_result import ResultPlan
 from sigv4_dataapi._server.backends._pg_types import TypeRegistry
-from sigv4_dataapi._server.backends._placeholders import BoundStatement, bind
+from sigv4_dataapi._server.backends._placeholders import BoundStatement, bind, numbered_postgres
 from sigv4_dataapi._server.backends._placeholders import rewrite_postgres as rewrite_placeholders
 from sigv4_dataapi._server.backends._pool import ConnectionPool, PoolKey
 from sigv4_dataapi._server.backends._session import PooledSession, TransactionCommand
@@ -46,6 +47,7 @@ __all__ = [
 # Session settings every connection starts with; RESET/DISCARD return to them.
 _SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres"
 _CONNECT_TIMEOUT = 10  # seconds; a dead server must not hang a request forever
+_SYNTAX_ERROR = b"42601"
 
 
 def open_backend(url: str) -> PostgresBackend:
@@ -157,7 +159,11 @@ class PostgresSession(PooledSession):
         return int(self._conn.info.backend_pid)
 
     def execute(self, sql: str, params: Sequence[Param]) -> StatementResult:
-        bound = self._bind(sql, params)
+        try:
+            bound = self._bind(sql, params)
+        except MissingParameterError:
+            self._check_syntax(sql)
+            raise
         with self._running(), self._conn.cursor() as cur:
             cur.execute(bound.query, bound.args)
             return self._result(cur)
@@ -187,6 +193,22 @@ class PostgresSession(PooledSession):
             convert=self._types.parameter,
             missing=missing_parameter_error,
         )
+
+    def _check_syntax(self, sql: str) -> None:
+        """PostgreSQL's syntax error, if the text it would get has one (F17b).
+
+        The service hands PostgreSQL ``$n`` for every ``:name`` it reads, so
+        ``a[1:2]`` fails with ``syntax error at or near "$1"`` even when no
+        parameter ``2`` was sent; only a statement that parses lacks a value.
+        """
+        from psycopg import errors, pq  # loaded already: the backend imported psycopg
+
+        with self._running():
+            result = self._conn.pgconn.prepare(b"", numbered_postgres(sql).encode())
+        sqlstate = result.error_field(pq.DiagnosticField.SQLSTATE)
+        if result.status == pq.ExecStatus.FATAL_ERROR and sqlstate == _SYNTAX_ERROR:
+            error = errors.error_from_result(result, encoding=self._conn.info.encoding)
+            raise self._host.translate(error, self._conn) or error from None
 
     def _result(self, cur: Any) -> StatementResult:
         if cur.description is None:

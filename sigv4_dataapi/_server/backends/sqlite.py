@@ -1,9 +1,9 @@
 """SQLite through the standard library: the zero-configuration backend.
 
 SQLite binds ``:name`` placeholders itself, so parameters go through as a
-mapping. It has no declared result types in ``cursor.description``, so a
-column's JDBC type is inferred from its first non-null value (what the xerial
-JDBC driver reports for expressions). ``SHOW TABLES`` is rewritten to a
+mapping. Result columns answer by their declared type as Aurora MySQL would
+(``_sqlite_types``); expressions by their first non-null value's storage
+class (what the xerial JDBC driver reports). ``SHOW TABLES`` is rewritten to a
 ``sqlite_master`` query so that MySQL-flavoured examples run as-is. Idle
 autocommit connections are pooled: opening one costs more than ``SELECT 1``.
 """
@@ -19,21 +19,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from sigv4_dataapi._errors import ConfigurationError
-from sigv4_dataapi._server.backends.base import Column, EngineError, Param, StatementResult, Value
+from sigv4_dataapi._server.backends._sqlite_decltypes import DeclaredTypes
+from sigv4_dataapi._server.backends._sqlite_types import columns_and_rows
+from sigv4_dataapi._server.backends.base import EngineError, Param, StatementResult, Value
 
 _SHOW_TABLES = re.compile(r"\s*show\s+(full\s+)?tables\s*;?\s*", re.IGNORECASE)
 _INSERT = re.compile(r"\s*(insert|replace)\b", re.IGNORECASE)
 _BUSY_TIMEOUT_S = 30.0  # writers wait for each other rather than fail with SQLITE_BUSY
 _POOL_SIZE = 16
 
-# Python value type -> (JDBC type code, SQLite storage class name)
-_JDBC: dict[type, tuple[int, str]] = {
-    int: (-5, "INTEGER"),
-    float: (8, "REAL"),
-    str: (12, "TEXT"),
-    bytes: (2004, "BLOB"),
-}
-_NULL_TYPE = (0, "NULL")
 _connection_ids = itertools.count(1)
 # Python 3.10's sqlite3 raises ``Warning`` (not an ``Error``) for "You can only execute
 # one statement at a time."; 3.11+ raises ``ProgrammingError``. Both are the engine's no.
@@ -85,24 +79,6 @@ def _bind(value: Param) -> Any:
     return raw
 
 
-def _columns(description: Sequence[Any], rows: Sequence[Sequence[Any]]) -> list[Column]:
-    columns: list[Column] = []
-    for index, entry in enumerate(description):
-        sample = next((row[index] for row in rows if row[index] is not None), None)
-        code, type_name = _NULL_TYPE if sample is None else _JDBC[type(sample)]
-        columns.append(
-            Column(
-                name=entry[0],
-                label=entry[0],
-                type=code,
-                type_name=type_name,
-                is_signed=code in (-5, 8),
-                is_case_sensitive=code == 12,
-            )
-        )
-    return columns
-
-
 class SqliteSession:
     """One connection; autocommit unless ``begin()`` opened a transaction."""
 
@@ -134,11 +110,11 @@ class SqliteSession:
                 updated = max(cursor.rowcount, 0)
                 return StatementResult(None, rows_updated=updated, generated=generated)
             rows = cursor.fetchall()
+            declared = self._backend.declared.of(self._connection, self._rewrite(sql))
         except _ERRORS as exc:
             raise _database_error(exc) from exc
-        return StatementResult(
-            _columns(cursor.description, rows), [list(row) for row in rows], rows_updated=0
-        )
+        columns, values = columns_and_rows(cursor.description, rows, declared)
+        return StatementResult(columns, values, rows_updated=0)
 
     def execute_batch(self, sql: str, param_sets: Sequence[Sequence[Param]]) -> list[list[Value]]:
         return [self.execute(sql, params).generated for params in param_sets]
@@ -179,6 +155,7 @@ class SqliteBackend:
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
+        self.declared = DeclaredTypes()  # result columns' declared types, per SQL text
         self._keeper = self._connect()  # keeps a shared in-memory database alive
         try:
             self._keeper.execute("PRAGMA journal_mode=WAL")

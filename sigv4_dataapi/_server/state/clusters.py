@@ -55,6 +55,11 @@ class Clusters:
     def backend(self, resource_arn: str) -> Backend | None:
         return self._by_arn.get(resource_arn, self._default)
 
+    def named_or_first(self, resource_arn: str) -> Backend | None:
+        """The backend behind ``resource_arn``, else the first configured one (``serve``'s
+        ``"engine"`` line: the example ARN need not be a configured cluster)."""
+        return self.backend(resource_arn) or next(iter(self._by_arn.values()), None)
+
     def available(self, resource_arn: str) -> bool:
         """Whether the cluster answers now (False: paused or resuming; see ``_pause``)."""
         state = self._pauses.get(resource_arn)

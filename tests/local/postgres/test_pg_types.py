@@ -16,7 +16,8 @@ pytestmark = pytest.mark.postgres
 def test_values_the_engine_renders(session: PostgresSession) -> None:
     row = session.execute(
         "SELECT '2024-01-02 03:04:05.100+02'::timestamptz, '2024-01-02 03:04:05'::timestamptz,"
-        " '1 day 02:00:00'::interval, '192.168.0.1/24'::inet, B'1', B'0', '11:12:13+02'::timetz,"
+        " '1 day 02:00:00'::interval::text, '192.168.0.1/24'::inet, B'1', B'0',"
+        " '11:12:13+02'::timetz,"
         " 'NaN'::numeric, '0044-03-15'::date",
         [],
     ).rows[0]
@@ -61,6 +62,9 @@ def test_arrays_are_lists_with_nulls(session: PostgresSession) -> None:
         ("SELECT '{{1,2},{3,4}}'::int[]", "_int4"),
         ("SELECT ARRAY[gen_random_uuid()]", "_uuid"),
         ("SELECT int4range(1, 3)", "int4range"),
+        ("SELECT '1 day'::interval", "interval"),  # F17b
+        ("SELECT xmlparse(content '<a/>')", "xml"),  # F17b
+        ("SELECT ARRAY['1 day'::interval]", "_interval"),
     ],
 )
 def test_unsupported_types(session: PostgresSession, sql: str, type_name: str) -> None:

@@ -7,6 +7,7 @@ from _backends import assert_segments_rewrite
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sigv4_dataapi._server.backends._placeholders import numbered_postgres
 from sigv4_dataapi._server.backends._pool import ConnectionPool
 from sigv4_dataapi._server.backends.postgres import rewrite_placeholders
 
@@ -18,8 +19,10 @@ from sigv4_dataapi._server.backends.postgres import rewrite_placeholders
         ('SELECT "x:a" FROM t WHERE y = :b', 'SELECT "x:a" FROM t WHERE y = %s', ("b",)),
         ("SELECT x::int, :b::text", "SELECT x::int, %s::text", ("b",)),
         ("SELECT /* :a /* :n */ :m */ :b", "SELECT /* :a /* :n */ :m */ %s", ("b",)),
-        ("SELECT $$ :a $$, :b", "SELECT $$ :a $$, %s", ("b",)),
-        ("SELECT $f$ :a $$ :c $f$, :b", "SELECT $f$ :a $$ :c $f$, %s", ("b",)),
+        # F17b: the service's scanner knows no dollar quotes; ``:2`` is a name
+        ("SELECT $$ :a $$, :b", "SELECT $$ %s $$, %s", ("a", "b")),
+        ("SELECT $f$ :a $$ ':c' $f$, :b", "SELECT $f$ %s $$ ':c' $f$, %s", ("a", "b")),
+        ("SELECT a[1:2], a[:n]", "SELECT a[1%s], a[%s]", ("2", "n")),
         ("SELECT a$b, :c", "SELECT a$b, %s", ("c",)),
         ("SELECT :_x1, :é", "SELECT %s, %s", ("_x1", "é")),
         ("SELECT $1", "SELECT $1", ()),
@@ -30,6 +33,12 @@ def test_rewrite_placeholders_of_this_dialect(sql: str, text: str, names: tuple[
     assert (rewritten.text, rewritten.names) == (text, names)
 
 
+def test_numbered_placeholders_are_what_postgresql_is_handed() -> None:
+    """F13/F17b: the service's ``$n`` text, used to report PostgreSQL's syntax errors first."""
+    sql = "SELECT a[1:2], :b, $$ :c $$, ':d', /* :e */ 1 % 2, x::int"
+    assert numbered_postgres(sql) == "SELECT a[1$1], $2, $$ $3 $$, ':d', /* :e */ 1 % 2, x::int"
+
+
 _WORD = st.text(alphabet="abcxyz019 ,()=+<>", min_size=1, max_size=8)
 _INSIDE = st.text(alphabet="ab :x%$-*/\n", max_size=8)  # what literals and comments may hold
 _NAME = st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True)
@@ -37,8 +46,8 @@ _NAME = st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True)
 
 def _segment(kind: str, body: str) -> tuple[str, str, list[str]]:
     """(SQL, expected rewrite, expected names) for one lexical element."""
-    quoted = {"string": ("'", "'"), "quoted": ('"', '"'), "dollar": ("$q$", "$q$"),
-              "block": ("/*", "*/"), "comment": ("--", "\n")}  # fmt: skip
+    quoted = {"string": ("'", "'"), "quoted": ('"', '"'), "block": ("/*", "*/"),
+              "comment": ("--", "\n")}  # fmt: skip
     if kind == "param":
         return f":{body}", "%s", [body]
     if kind == "word":
@@ -48,7 +57,7 @@ def _segment(kind: str, body: str) -> tuple[str, str, list[str]]:
     if kind == "percent":
         return "%", "%%", []
     opening, closing = quoted[kind]
-    forbidden = {"string": "'", "quoted": '"', "dollar": "$", "block": "*/", "comment": "\n"}
+    forbidden = {"string": "'", "quoted": '"', "block": "*/", "comment": "\n"}
     clean = "".join(c for c in body if c not in forbidden[kind])
     text = f"{opening}{clean}{closing}"
     return text, text.replace("%", "%%"), []
@@ -58,7 +67,7 @@ _SEGMENTS = st.lists(
     st.one_of(
         st.tuples(st.just("param"), _NAME),
         st.tuples(st.just("word"), _WORD),
-        st.tuples(st.sampled_from(["string", "quoted", "dollar", "block", "comment"]), _INSIDE),
+        st.tuples(st.sampled_from(["string", "quoted", "block", "comment"]), _INSIDE),
         st.tuples(st.sampled_from(["cast", "percent"]), st.just("")),
     ),
     max_size=12,
