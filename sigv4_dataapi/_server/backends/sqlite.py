@@ -20,6 +20,7 @@ from typing import Any
 
 from sigv4_dataapi._errors import ConfigurationError
 from sigv4_dataapi._server.backends._sqlite_decltypes import DeclaredTypes
+from sigv4_dataapi._server.backends._sqlite_errors import error_code
 from sigv4_dataapi._server.backends._sqlite_types import columns_and_rows
 from sigv4_dataapi._server.backends.base import EngineError, Param, StatementResult, Value
 
@@ -34,38 +35,9 @@ _connection_ids = itertools.count(1)
 _ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlite3.Warning)
 
 
-# Python 3.10's sqlite3 exceptions carry no ``sqlite_errorname``/``sqlite_errorcode``
-# (3.11+): the engine's message names the common codes. "UNIQUE constraint failed" is
-# also a PRIMARY KEY's message, so it gets the primary code, which is true of both.
-_CODES_BY_MESSAGE = (
-    ("NOT NULL constraint failed", "SQLITE_CONSTRAINT_NOTNULL", 1299),
-    ("CHECK constraint failed", "SQLITE_CONSTRAINT_CHECK", 275),
-    ("FOREIGN KEY constraint failed", "SQLITE_CONSTRAINT_FOREIGNKEY", 787),
-    ("UNIQUE constraint failed", "SQLITE_CONSTRAINT", 19),
-    ("datatype mismatch", "SQLITE_MISMATCH", 20),
-    ("interrupted", "SQLITE_INTERRUPT", 9),
-    ("database is locked", "SQLITE_BUSY", 5),
-    ("attempt to write a readonly database", "SQLITE_READONLY", 8),
-)
-
-
-def error_code(exc: Exception) -> tuple[str, int]:
-    """The engine's result code name and number, from the exception or (3.10) its text."""
-    name, code = getattr(exc, "sqlite_errorname", None), getattr(exc, "sqlite_errorcode", None)
-    if name and code:
-        return name, code
-    text = str(exc)
-    for start, name, code in _CODES_BY_MESSAGE:
-        if text.startswith(start):
-            return name, code
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "SQLITE_CONSTRAINT", 19
-    return "SQLITE_ERROR", 1
-
-
-def _database_error(exc: Exception) -> EngineError:
+def _database_error(exc: Exception, connection: sqlite3.Connection) -> EngineError:
     """The engine's text in the shape a JDBC driver gives it (``[SQLITE_ERROR] ...``)."""
-    name, code = error_code(exc)
+    name, code = error_code(exc, connection)
     message = f"[{name}] {exc}"
     return EngineError(
         message, errno=code, v1_message=f"Database error code: {code}. Message: {message}"
@@ -112,7 +84,7 @@ class SqliteSession:
             rows = cursor.fetchall()
             declared = self._backend.declared.of(self._connection, self._rewrite(sql))
         except _ERRORS as exc:
-            raise _database_error(exc) from exc
+            raise _database_error(exc, self._connection) from exc
         columns, values = columns_and_rows(cursor.description, rows, declared)
         return StatementResult(columns, values, rows_updated=0)
 
@@ -133,7 +105,7 @@ class SqliteSession:
         try:
             self._connection.execute(sql)
         except _ERRORS as exc:
-            raise _database_error(exc) from exc
+            raise _database_error(exc, self._connection) from exc
 
     def cancel(self) -> None:
         self._connection.interrupt()
