@@ -97,7 +97,7 @@ class LocalEndpoint:
         import boto3
         from botocore.config import Config
 
-        options = {"retries": {"max_attempts": 1, "mode": "standard"}, **config}
+        options = {"retries": {"total_max_attempts": 1, "mode": "standard"}, **config}
         return boto3.session.Session().client(
             "rds-data",
             endpoint_url=self.endpoint,

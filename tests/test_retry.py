@@ -45,8 +45,11 @@ def svc(code: str, message: str = "", status: int = 400) -> DataAPIError:
         (svc("TooManyRequestsException", status=429), Failure.THROTTLED),
         (svc("SomethingNew", status=429), Failure.THROTTLED),
         (svc("DatabaseResumingException", "resuming"), Failure.RESUMING),
+        (svc("BadRequestException", "Communications link failure\n\nThe last packet sent "
+             "successfully to the server was 0 milliseconds ago. The driver has not received "
+             "any packets from the server."), Failure.RESUMING),
         (svc("BadRequestException", "Communications link failure\n\nThe last packet"),
-         Failure.RESUMING),
+         Failure.AMBIGUOUS),
         (svc("BadRequestException", "Database error code: 1146."), Failure.FINAL),
         (svc("InvalidSignatureException", "Signature expired: 20240101T000000Z is now "
              "earlier than 20240101T001000Z", 403), Failure.CLOCK_SKEW),

@@ -257,12 +257,22 @@ def test_unsupported_scheme_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("env", "kind"),
-    [({}, StdlibTransport), ({"HTTPS_PROXY": "http://127.0.0.1:3128"}, httpx.HTTPTransport)],
-    ids=["direct", "proxy"],
+    ("url", "env", "kind"),
+    [
+        ("https://127.0.0.1:1", {}, StdlibTransport),
+        ("https://127.0.0.1:1", {"HTTPS_PROXY": "http://127.0.0.1:3128"}, StdlibTransport),
+        ("https://127.0.0.1:1", {"HTTPS_PROXY": "https://127.0.0.1:3128"}, httpx.HTTPTransport),
+        ("https://[::1]:1", {"HTTPS_PROXY": "http://127.0.0.1:3128"}, httpx.HTTPTransport),
+        ("http://127.0.0.1:1", {"HTTP_PROXY": "http://127.0.0.1:3128"}, httpx.HTTPTransport),
+    ],
+    ids=["direct", "tunnel", "tls-proxy", "ipv6-tunnel", "forward-proxy"],
 )
-def test_the_client_uses_it_unless_a_proxy_applies(env: dict[str, str], kind: type) -> None:
-    transport = Transport(region="us-east-1", endpoint_url="https://127.0.0.1:1",
+def test_the_client_uses_it_unless_a_proxy_needs_httpx(
+    url: str, env: dict[str, str], kind: type
+) -> None:
+    """An ``http://`` proxy to an ``https`` host is tunnelled by ``StdlibTransport`` (issue 14:
+    the same deadline and bounds); TLS to the proxy and forward proxying stay httpx's."""
+    transport = Transport(region="us-east-1", endpoint_url=url,
                           credentials=Credentials("AKID", "secret"), env=env)  # fmt: skip
     with transport:
         assert isinstance(transport._open(), kind)

@@ -301,7 +301,8 @@ def test_aws_ca_bundle_is_honoured(
 RESUMING = error("DatabaseResumingException", "The Aurora DB instance db-1 is resuming after "
                  "being auto-paused. Please wait a few seconds and try again.")  # fmt: skip
 LINK_FAILURE = error("BadRequestException", "Communications link failure\n\nThe last packet "
-                     "sent successfully to the server was 0 milliseconds ago.")  # fmt: skip
+                     "sent successfully to the server was 0 milliseconds ago. The driver has "
+                     "not received any packets from the server.")  # fmt: skip
 
 
 @pytest.mark.parametrize("signal", [RESUMING, LINK_FAILURE], ids=["v2", "v1"])

@@ -9,13 +9,14 @@ from sigv4_dataapi._credentials.getter import CredentialGetter
 from sigv4_dataapi._credentials.value import Credentials
 from sigv4_dataapi._errors import ConfigurationError
 from sigv4_dataapi._transport import driver as _transport
+from sigv4_dataapi._transport.bounds import DEFAULT_MAX_RESPONSE_BYTES
 from sigv4_dataapi._transport.endpoint import Verify
 from sigv4_dataapi._transport.retry import RetryPolicy
 
 if TYPE_CHECKING:
     import httpx
 
-from sigv4_dataapi._client.calls import DEFAULT_RESUME_TIMEOUT, Calls, OnResume
+from sigv4_dataapi._client.calls import Calls, OnResume
 
 
 class BaseClient:
@@ -27,7 +28,21 @@ class BaseClient:
     progress to ``on_resume``); ambiguous failures are raised as
     :class:`~sigv4_dataapi._errors.StatementMayHaveRunError` unless the
     statement is declared ``idempotent`` (per call, or here for all calls).
-    Other keywords go to the transport (``http_client``, ``http_transport``, ``sleep``...).
+    ``timeout`` (seconds, or an ``httpx.Timeout``) bounds each phase of an
+    attempt and the whole attempt: connecting, sending and reading the entire
+    answer must fit in the largest of the connect/write/read timeouts, so
+    ``timeout=2`` gives up on a peer trickling its answer after about 2 s
+    (default: 70 s, the service answers within 45 s); a slow answer is a
+    ``ReadTimeoutError`` (may have run). ``max_response_bytes`` (default 16 MiB;
+    the service answers at most ~10 MB) caps an answer, counted after
+    decompression: a larger one is a ``ResponseTooLargeError``, refused before it
+    is all in memory. Other keywords go to the transport (``http_client``,
+    ``http_transport``, ``sleep``...).
+
+    ``idempotent`` and ``resume_timeout`` given with ``retry=RetryPolicy(...)``
+    override the policy's fields of the same name: an argument written at the
+    call site is the more specific wish, as a call's ``idempotent=`` overrides
+    the client's. Left out, the policy's values (or the defaults: False, 90 s) hold.
     """
 
     def __init__(
@@ -43,8 +58,8 @@ class BaseClient:
         profile: str | None = None,
         verify: Verify = True,
         timeout: float | httpx.Timeout | None = None,
-        idempotent: bool = False,
-        resume_timeout: float = DEFAULT_RESUME_TIMEOUT,
+        idempotent: bool | None = None,
+        resume_timeout: float | None = None,
         on_resume: OnResume | None = None,
         retry: RetryPolicy | None = None,
         fips: bool = False,
@@ -52,18 +67,19 @@ class BaseClient:
         include_result_metadata: bool = True,
         convert: bool = True,
         env: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         **transport: Any,
     ) -> None:
         self.calls = Calls(
             resource_arn, secret_arn, database=database, schema=schema,
             include_result_metadata=include_result_metadata, convert=convert,
         )  # fmt: skip
-        policy = retry or RetryPolicy(resume_timeout=resume_timeout, idempotent=idempotent)
+        policy = _policy(retry, idempotent=idempotent, resume_timeout=resume_timeout)
         self._connect(dict(
             region=region, endpoint_url=endpoint_url, credentials=credentials, profile=profile,
             resource_arn=resource_arn, verify=verify, timeout=timeout, retry=policy, env=env,
             hooks=_transport.TransportHooks(on_resume_wait=on_resume), fips=fips,
-            dualstack=dualstack, **transport,
+            dualstack=dualstack, max_response_bytes=max_response_bytes, **transport,
         ))  # fmt: skip
 
     transport: _transport.BaseTransport  # the sync or async driver, set by ``_connect``
@@ -75,6 +91,23 @@ class BaseClient:
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(resource_arn={self.calls.resource_arn!r}, "
                 f"endpoint={self.transport.settings.endpoint.url!r})")  # fmt: skip
+
+
+def _policy(
+    retry: RetryPolicy | None, *, idempotent: bool | None, resume_timeout: float | None
+) -> RetryPolicy:
+    """``retry`` (or the default policy) with the explicit arguments written over it."""
+    policy = retry or RetryPolicy()
+    if idempotent is None and resume_timeout is None:
+        return policy
+    import dataclasses
+
+    changes: dict[str, Any] = {}
+    if idempotent is not None:
+        changes["idempotent"] = idempotent
+    if resume_timeout is not None:
+        changes["resume_timeout"] = resume_timeout
+    return dataclasses.replace(policy, **changes)
 
 
 class BaseTransaction:

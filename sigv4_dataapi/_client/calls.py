@@ -63,7 +63,7 @@ def loads(raw: _transport.RawResponse) -> dict[str, Any]:
     """A 2xx body as a dict; anything else is a clear :class:`ResponseParseError`."""
     try:
         data = json.loads(raw.content)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than the stack
         snippet = raw.content[:120].decode("utf-8", "replace")
         raise ResponseParseError(f"the answer is not JSON ({exc}): {snippet!r}") from exc
     if not isinstance(data, dict):

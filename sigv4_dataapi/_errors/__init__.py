@@ -11,13 +11,15 @@
     ├── TransportError                  the request could not be delivered or answered
     │   ├── ConnectError                never reached the service: provably not run
     │   │   └── CertificateError        the server's TLS certificate was rejected
-    │   ├── ReadTimeoutError *          sent, but no answer in time
-    │   └── ConnectionLostError *       sent, but the connection dropped before the answer
+    │   ├── ReadTimeoutError *          sent, but no answer in time (or not all of it)
+    │   ├── ConnectionLostError *       sent, but the connection dropped before the answer
+    │   └── ResponseTooLargeError *     the answer is over ``max_response_bytes``; not read
     ├── ResponseParseError              the answer is not the service's JSON
     └── ServiceError                    the service answered with an error code
         ├── StatementError              SQL failed: ``sqlstate`` / ``mysql_errno``
         │   ├── DatabaseErrorException
         │   └── BadRequestException     (v1 uses it for everything, SQL errors included)
+        │       └── LinkFailureError *  v1's "Communications link failure" mid-statement
         ├── ThrottlingError             ThrottlingException, TooManyRequestsException
         ├── AuthError                   AccessDenied, Forbidden, InvalidSignature, ...
         ├── ServerFaultError *          InternalServerError, ServiceUnavailable, DatabaseUnavailable
@@ -49,6 +51,7 @@ from sigv4_dataapi._errors.base import (
     NoCredentialsError,
     ReadTimeoutError,
     ResponseParseError,
+    ResponseTooLargeError,
     SigningError,
     StatementMayHaveRunError,
     TransportError,
@@ -71,6 +74,7 @@ from sigv4_dataapi._errors.service import (
     InvalidResourceStateException,
     InvalidSecretException,
     InvalidSignatureException,
+    LinkFailureError,
     NotFoundException,
     SecretsErrorException,
     ServerFaultError,
@@ -113,11 +117,13 @@ __all__ = [
     "InvalidResourceStateException",
     "InvalidSecretException",
     "InvalidSignatureException",
+    "LinkFailureError",
     "MissingDependencyError",
     "NoCredentialsError",
     "NotFoundException",
     "ReadTimeoutError",
     "ResponseParseError",
+    "ResponseTooLargeError",
     "SecretsErrorException",
     "ServerFaultError",
     "ServiceError",

@@ -98,5 +98,19 @@ class ConnectionLostError(TransportError, StatementMayHaveRunError):
     """The connection failed after the request (or part of it) was sent."""
 
 
+class ResponseTooLargeError(TransportError, StatementMayHaveRunError):
+    """The answer grew past ``max_response_bytes`` (counted decompressed); it was not read.
+
+    The service never answers more than about 10 MB, so this is a hostile or
+    broken peer: the connection is closed at the limit, the memory held stays
+    within it. Whatever the statement did is unknown (it may have run), and
+    retrying cannot help: it is never replayed, even for an idempotent call.
+    """
+
+    def __init__(self, message: str, *, limit: int, operation: str | None = None) -> None:
+        super().__init__(message, operation=operation)
+        self.limit = limit
+
+
 class ResponseParseError(DataAPIError):
     """The answer is not a well-formed Data API JSON response."""

@@ -80,6 +80,33 @@ class BadRequestException(StatementError):
     """v1: any rejected request, SQL errors and "Communications link failure" included."""
 
 
+# v1's "Communications link failure" (MySQL Connector/J's text, rds-data-api.md F6). Only the
+# form saying that no packet ever reached the server proves the statement did not run.
+COMMUNICATIONS_LINK_FAILURE = "Communications link failure"
+_NOTHING_SENT = (
+    "the last packet sent successfully to the server was 0 milliseconds ago.",
+    "the driver has not received any packets from the server.",
+)
+
+
+def is_link_failure(message: str) -> bool:
+    return message.lstrip().startswith(COMMUNICATIONS_LINK_FAILURE)
+
+
+def is_link_failure_before_sending(message: str) -> bool:
+    """The resume signal: the link failed before a packet of the statement was sent."""
+    text = " ".join(message.split()).lower()
+    return is_link_failure(message) and all(sentence in text for sentence in _NOTHING_SENT)
+
+
+class LinkFailureError(BadRequestException, StatementMayHaveRunError):
+    """A "Communications link failure" that broke mid-statement: it may have run.
+
+    Still a ``BadRequestException`` (what v1 code catches); the client replays
+    it only for an idempotent call, like any other ambiguous failure.
+    """
+
+
 class ThrottlingError(ServiceError):
     """Too many requests: nothing ran, retried with backoff."""
 
@@ -235,6 +262,9 @@ def service_error(
 ) -> ServiceError:
     """Build the exception for one error answer, choosing its class by ``code``."""
     cls = SERVICE_ERRORS.get(code)
+    if cls is BadRequestException and is_link_failure(message) \
+            and not is_link_failure_before_sending(message):  # fmt: skip
+        cls = LinkFailureError
     if cls is None:
         cls = ServerFaultError if status_code >= 500 else ServiceError
         if status_code == 429:

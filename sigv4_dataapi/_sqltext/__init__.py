@@ -18,6 +18,7 @@ from sigv4_dataapi._sqltext.parameters import (
     find_parameters,
     parameter_hazards,
     placeholder_names,
+    placeholders_and_hazards,
 )
 from sigv4_dataapi._sqltext.transactions import TransactionControl, transaction_control
 
@@ -33,6 +34,7 @@ __all__ = [
     "is_complete",
     "parameter_hazards",
     "placeholder_names",
+    "placeholders_and_hazards",
     "scan",
     "split_statements",
     "tokenize",

@@ -47,6 +47,7 @@ BLOCK_COMMENT = "block_comment"
 
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$")
 _SPECIAL = re.compile(r"""['"`$\-#/;]""")
+_NEWLINE = re.compile("\n")
 
 
 @dataclass(frozen=True)
@@ -103,39 +104,39 @@ def _is_ident_char(char: str) -> bool:
     return char.isalnum() or char in "_$"
 
 
+def _closing_pattern(quote: str, backslash: bool) -> re.Pattern[str]:
+    """The rest of a literal after its opener, up to and with its closing ``quote``.
+
+    Unrolled loops (each character has one way to be consumed), so an unclosed
+    literal fails in linear time; the closing quote is not followed by another
+    one, as a doubled quote is an escaped one (``'a''`` is unclosed).
+    """
+    q = re.escape(quote)
+    if backslash:
+        return re.compile(rf"[^{q}\\]*(?:(?:\\.|{q}{q})[^{q}\\]*)*{q}(?!{q})", re.DOTALL)
+    return re.compile(rf"[^{q}]*(?:{q}{q}[^{q}]*)*{q}(?!{q})")
+
+
+_CLOSINGS = {(q, b): _closing_pattern(q, b) for q in "'\"`" for b in (False, True)}
+_BLOCK_EDGE = re.compile(r"\*/|/\*")  # ``*/`` first: ``*/*`` closes before it opens
+
+
 def _quoted_end(text: str, start: int, quote: str, backslash: bool) -> int:
     """Index after the closing ``quote`` of a literal opened at ``start``, or -1."""
-    index = start
-    length = len(text)
-    while index < length:
-        char = text[index]
-        if backslash and char == "\\":
-            index += 2
-            continue
-        if char == quote:
-            if index + 1 < length and text[index + 1] == quote:
-                index += 2
-                continue
-            return index + 1
-        index += 1
-    return -1
+    match = _CLOSINGS[quote, backslash].match(text, start)
+    return -1 if match is None else match.end()
 
 
 def _block_comment_end(text: str, start: int, nested: bool) -> tuple[int, int]:
     """(index after the closing ``*/`` or -1, depth still open) for ``/*`` at start."""
+    if not nested:
+        close = text.find("*/", start + 2)
+        return (-1, 1) if close < 0 else (close + 2, 0)
     depth = 1
-    index = start + 2
-    while index < len(text):
-        if text.startswith("*/", index):
-            depth -= 1
-            index += 2
-            if depth == 0:
-                return index, 0
-        elif nested and text.startswith("/*", index):
-            depth += 1
-            index += 2
-        else:
-            index += 1
+    for edge in _BLOCK_EDGE.finditer(text, start + 2):
+        depth += 1 if edge.group() == "/*" else -1
+        if depth == 0:
+            return edge.end(), 0
     return -1, depth
 
 
@@ -239,7 +240,7 @@ def _has_code(tokens: list[Token], text: str) -> bool:
 
 def split_statements(text: str, dialect: str) -> list[Statement]:
     """The statements of a script, in order; blank and comment-only pieces are dropped."""
-    newlines = [i for i, char in enumerate(text) if char == "\n"]
+    newlines = [m.start() for m in _NEWLINE.finditer(text)]
     statements: list[Statement] = []
     piece: list[Token] = []
     for token in [*tokenize(text, dialect), None]:
@@ -296,6 +297,7 @@ _ELSEWHERE = {
     "find_parameters": "parameters",
     "parameter_hazards": "parameters",
     "placeholder_names": "parameters",
+    "placeholders_and_hazards": "parameters",
     "TransactionControl": "transactions",
     "transaction_control": "transactions",
 }

@@ -20,10 +20,12 @@ from sigv4_dataapi._errors import (
     DataAPIError,
     ReadTimeoutError,
     ResponseParseError,
+    ResponseTooLargeError,
     ServerFaultError,
     TransportError,
     service_error,
 )
+from sigv4_dataapi._transport.bounds import AnswerTooLarge
 
 REQUEST_ID_HEADER = "x-amzn-RequestId"
 ERROR_TYPE_HEADER = "x-amzn-ErrorType"
@@ -83,7 +85,7 @@ def _unreadable(
 def _json_object(content: bytes) -> dict[str, object] | None:
     try:
         value = json.loads(content) if content.strip() else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, bad UTF-8, nesting deeper than the stack
         return None
     return value if isinstance(value, dict) else None
 
@@ -98,7 +100,23 @@ def _error_code(header: str | None, body: Mapping[str, object] | None) -> str | 
 
 
 def error_from_httpx(exc: BaseException | None, operation: str, url: str) -> DataAPIError:
-    """Translate httpx's failure into ours, by what it proves about the request."""
+    """Translate httpx's failure into ours, by what it proves about the request.
+
+    A proxy that refuses ``CONNECT`` (``httpx.ProxyError``) never passed the
+    request on: never sent, like a refused connection (httpcore raises it before
+    a byte of the request left).
+    """
+    if isinstance(exc, AnswerTooLarge):
+        return ResponseTooLargeError(
+            f"{operation}: the answer from {url} is over max_response_bytes={exc.limit} "
+            f"({_reason(exc)}); the statement may have run", limit=exc.limit, operation=operation,
+        )  # fmt: skip
+    if isinstance(exc, httpx.DecodingError):
+        return ResponseParseError(f"{operation}: the answer from {url} cannot be decoded: "
+                                  f"{_reason(exc)}")  # fmt: skip
+    if isinstance(exc, httpx.ProxyError):
+        return ConnectError(f"cannot connect to {url} through the proxy: {_reason(exc)}",
+                            operation=operation)  # fmt: skip
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
         if _is_certificate_error(exc):
             return CertificateError(f"TLS certificate of {url} rejected: {exc}",

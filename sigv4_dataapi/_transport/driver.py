@@ -17,11 +17,14 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from sigv4_dataapi._credentials import getter as _getter
 from sigv4_dataapi._credentials.value import Credentials
+from sigv4_dataapi._errors import ConfigurationError
+from sigv4_dataapi._transport import bounds as _bounds
 from sigv4_dataapi._transport import endpoint as _endpoint
 from sigv4_dataapi._transport import retry as _retry
 from sigv4_dataapi._transport.exchange import (
@@ -75,8 +78,20 @@ def _shared_profile(
     return _config.load_profile(profile, env=env)
 
 
+def _check_limit(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"max_response_bytes must be a positive int, got {value!r}")
+    return value
+
+
 class BaseTransport:
-    """Configuration shared by both drivers: endpoint, credentials, TLS, retry policy."""
+    """Configuration shared by both drivers: endpoint, credentials, TLS, retry policy, bounds.
+
+    ``timeout`` sets each phase's timeout and the deadline of a whole attempt
+    (connect, send and the whole answer): the largest of the three timeouts, so
+    ``timeout=T`` bounds every attempt to about ``T`` seconds (``bounds``).
+    ``max_response_bytes`` (16 MiB) caps an answer, counted decompressed.
+    """
 
     def __init__(
         self,
@@ -94,7 +109,9 @@ class BaseTransport:
         env: Mapping[str, str] | None = None,
         hooks: TransportHooks = NO_HOOKS,
         clocks: Clocks | None = None,
+        max_response_bytes: int = _bounds.DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
+        self.max_response_bytes = _check_limit(max_response_bytes)
         env = os.environ if env is None else env
         shared = _shared_profile(profile, env, region, endpoint_url, verify)
         region = _endpoint.resolve_region(region, resource_arn=resource_arn, env=env,
@@ -111,6 +128,8 @@ class BaseTransport:
         _endpoint.check_verify(verify, self._bundle)
         self._proxy = _endpoint.proxy_for(endpoint.url, env)
         self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._owns = True
 
     @property
     def settings(self) -> TransportSettings:
@@ -124,6 +143,19 @@ class BaseTransport:
         if self._proxy is not None:
             options["proxy"] = self._proxy
         return options
+
+    def _forked(self) -> bool:
+        """True once in a child after ``os.fork()``: the caller then drops its own pool.
+
+        The parent's sockets are never read or written by the child (they would
+        interleave requests and answers with the parent's); a new pool opens on
+        use. An injected pool is the caller's (``StdlibTransport`` checks for itself).
+        """
+        if self._pid == os.getpid():
+            return False
+        self._pid = os.getpid()
+        self._lock = threading.Lock()  # the parent's may have been held by another thread
+        return self._owns
 
     def _hooks_for(self, hooks: TransportHooks | None) -> TransportHooks:
         return self._hooks if hooks is None else hooks
@@ -195,28 +227,48 @@ class Transport(BaseTransport):
         return self._core.credentials.get()
 
     def _roundtrip(self, request: httpx.Request) -> httpx.Response:
+        """One attempt, bounded by ``bounds``: the deadline, ``max_response_bytes``."""
         if self._http is not None:
             return self._http.send(request)
+        if self._forked() and not getattr(self._pool, "bounds_answers", False):
+            self._pool = None  # StdlibTransport resets itself (closing the child's copies)
         pool = self._pool or self._open()
         started = time.perf_counter()
         response = pool.handle_request(request)
         try:
-            response.read()
+            if getattr(pool, "bounds_answers", False):  # StdlibTransport: capped, decoded
+                response.read()
+                return self._received(response, request, started)
+            seconds = _bounds.attempt_budget(request.extensions.get("timeout"))
+            answer = _bounds.read_answer(
+                response, request, self.max_response_bytes, _bounds.Budget(seconds, started)
+            )
         finally:
             response.close()
-        return self._received(response, request, started)
+        return self._received(answer, request, started)
 
     def _open(self) -> httpx.BaseTransport:
         with self._lock:
             if self._pool is None:
                 options = self._pool_options()
-                if "proxy" in options:
+                proxy = options.get("proxy")
+                if proxy is not None and not self._tunnels(proxy):
                     self._pool = httpx.HTTPTransport(**options)
                 else:  # http.client is loaded already; httpcore + h11 cost ~20 ms to import
                     from sigv4_dataapi._transport.stdhttp import StdlibTransport
 
-                    self._pool = StdlibTransport(options["verify"])
+                    self._pool = StdlibTransport(
+                        options["verify"], max_response_bytes=self.max_response_bytes,
+                        proxy=proxy,
+                    )  # fmt: skip
             return self._pool
+
+    def _tunnels(self, proxy: str) -> bool:
+        """Whether ``StdlibTransport`` carries this proxy: ``http://`` to an ``https`` host
+        by name or IPv4 (http.client writes an IPv6 ``CONNECT`` target without brackets)."""
+        endpoint = urlsplit(self.settings.endpoint.url)
+        return (proxy.startswith("http://") and endpoint.scheme == "https"
+                and ":" not in (endpoint.hostname or ":"))  # fmt: skip
 
     def close(self) -> None:
         if self._owns and self._pool is not None:

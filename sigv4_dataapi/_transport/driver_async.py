@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from sigv4_dataapi._credentials.getter import aget
+from sigv4_dataapi._transport.bounds import Budget, aread_answer, attempt_budget
 from sigv4_dataapi._transport.driver import BaseTransport
 from sigv4_dataapi._transport.exchange import (
     Outcome,
@@ -26,7 +27,24 @@ from sigv4_dataapi._transport.exchange import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from collections.abc import Coroutine
+
+T = TypeVar("T")
+
+
+async def _within(work: Coroutine[Any, Any, T], seconds: float) -> T:
+    """``work``, cancelled after ``seconds`` (``TimeoutError``): ``asyncio.timeout`` on 3.11+."""
+    import asyncio
+
+    scope = getattr(asyncio, "timeout", None)
+    if scope is None:  # Python 3.10, whose asyncio.TimeoutError is not the builtin
+        try:
+            return await asyncio.wait_for(work, seconds)
+        except asyncio.TimeoutError as exc:
+            raise TimeoutError from exc
+    async with scope(seconds):
+        return await work
+
 
 _log = logging.getLogger("sigv4_dataapi.client")
 
@@ -86,16 +104,29 @@ class AsyncTransport(BaseTransport):
         return await aget(self._core.credentials)
 
     async def _roundtrip(self, request: httpx.Request) -> httpx.Response:
+        """One attempt under its deadline (a cancel scope), at most ``max_response_bytes``."""
         if self._http is not None:
             return await self._http.send(request)
+        if self._forked():
+            self._pool = None
         pool = self._pool or self._open()
         started = time.perf_counter()
+        budget = attempt_budget(request.extensions.get("timeout"))
+        attempt = self._attempt(pool, request)
+        try:
+            answer = await (attempt if budget is None else _within(attempt, budget))
+        except TimeoutError as exc:  # the deadline's, not httpcore's (those are httpx's)
+            raise httpx.ReadTimeout(Budget(budget).message(), request=request) from exc
+        return self._received(answer, request, started)
+
+    async def _attempt(
+        self, pool: httpx.AsyncBaseTransport, request: httpx.Request
+    ) -> httpx.Response:
         response = await pool.handle_async_request(request)
         try:
-            await response.aread()
+            return await aread_answer(response, request, self.max_response_bytes)
         finally:
             await response.aclose()
-        return self._received(response, request, started)
 
     def _open(self) -> httpx.AsyncBaseTransport:
         with self._lock:

@@ -126,24 +126,75 @@ def proxy_for(url: str, env: Mapping[str, str]) -> str | None:
     """The proxy for ``url`` from ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``, minus ``NO_PROXY``.
 
     What the AWS SDKs and httpx honour; read here because the client calls an
-    httpx transport directly, below ``httpx.Client``'s ``trust_env``.
+    httpx transport directly, below ``httpx.Client``'s ``trust_env``. A value
+    without a scheme (``proxy.corp:3128``, a common form) is an HTTP proxy, as
+    for curl; one that is not a URL at all is a ``ConfigurationError``.
     """
     parts = urlsplit(url)
-    if _bypassed(parts.hostname or "", env.get("NO_PROXY") or env.get("no_proxy") or ""):
+    no_proxy = env.get("NO_PROXY") or env.get("no_proxy") or ""
+    if no_proxy and _bypassed(parts.hostname or "", parts.port, no_proxy):
         return None
     for name in (f"{parts.scheme}_proxy", f"{parts.scheme.upper()}_PROXY", "all_proxy",
                  "ALL_PROXY"):  # fmt: skip
         if env.get(name):
-            return env[name]
+            return _proxy_url(name, env[name].strip())
     return None
 
 
-def _bypassed(host: str, no_proxy: str) -> bool:
-    for entry in no_proxy.split(","):
-        entry = entry.strip().lstrip(".").split(":")[0]
-        if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
+def _proxy_url(name: str, value: str) -> str:
+    if "://" not in value:
+        value = "http://" + value
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise ConfigurationError(f"{name}={value!r} is not a proxy URL: {exc}") from None
+    if not parts.hostname:
+        raise ConfigurationError(f"{name}={value!r} is not a proxy URL: no host")
+    return value
+
+
+def _bypassed(host: str, port: int | None, no_proxy: str) -> bool:
+    """curl's ``NO_PROXY``: ``*``, domain suffixes, IP addresses and CIDR ranges, any case.
+
+    An entry may carry a port (``host:8443``, ``[::1]:8443``); a bare IPv6
+    address (``::1``) is an address, not a host and a port.
+    """
+    host = host.lower().strip("[]")
+    for raw in no_proxy.split(","):
+        entry, entry_port = _no_proxy_entry(raw.strip().lower())
+        if entry == "*":
+            return True
+        if not entry or (entry_port is not None and entry_port != port):
+            continue
+        if host == entry or host.endswith("." + entry) or _in_network(host, entry):
             return True
     return False
+
+
+def _no_proxy_entry(entry: str) -> tuple[str, int | None]:
+    """``(host, port)`` of one ``NO_PROXY`` entry, leading dots dropped."""
+    if entry.startswith("["):  # [v6]:port
+        address, _, rest = entry[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+        return address, int(port) if port.isdigit() else None
+    if entry.count(":") == 1:  # host:port (two or more colons: a bare IPv6 address)
+        name, _, port = entry.partition(":")
+        return name.lstrip("."), int(port) if port.isdigit() else None
+    return entry.lstrip("."), None
+
+
+def _in_network(host: str, entry: str) -> bool:
+    """``10.1.2.3`` in ``10.0.0.0/8``, and IP literals compared as addresses (``::0:1``)."""
+    if not (host[:1].isdigit() or ":" in host):
+        return False
+    import ipaddress  # only for IP hosts
+
+    try:
+        address = ipaddress.ip_address(host)
+        return address in ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return False
 
 
 def ca_bundle(env: Mapping[str, str] | None = None, profile: ProfileRef = None) -> str | None:

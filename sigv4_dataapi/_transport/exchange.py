@@ -132,7 +132,7 @@ class TransportSettings:
 
 
 def as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
-    """A number is the read/write budget; connecting gets at most 10 s of it."""
+    """A number is the read/write budget, and a whole attempt's (``bounds``); connect <= 10 s."""
     if timeout is None:
         return DEFAULT_TIMEOUT
     if isinstance(timeout, httpx.Timeout):

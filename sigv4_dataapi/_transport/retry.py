@@ -16,6 +16,7 @@ the caller marked the call idempotent.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -27,17 +28,17 @@ from sigv4_dataapi._errors import (
     ConnectError,
     DataAPIError,
     DatabaseResumingException,
+    ResponseTooLargeError,
     ServiceError,
     StatementMayHaveRunError,
     ThrottlingError,
 )
+from sigv4_dataapi._errors.service import is_link_failure_before_sending
 
 # Operations whose replay could run SQL or commit twice (issue 4, "Waiting and retrying").
 STATEMENT_OPERATIONS = frozenset(
     {"ExecuteStatement", "BatchExecuteStatement", "CommitTransaction", "ExecuteSql"}
 )
-# v1's paused-cluster signal: a BadRequestException with this message prefix (F6).
-COMMUNICATIONS_LINK_FAILURE = "Communications link failure"
 # Clock-skew texts of the AWS front door (sigv4-notes.md item 19).
 SKEW_MESSAGES = ("signature expired", "signature not yet current", "request time too skewed")
 SKEW_CODES = frozenset({"RequestTimeTooSkewed", "RequestExpired"})
@@ -107,17 +108,33 @@ NO_WAIT = RetryPolicy(
 def backoff(
     attempt: int, *, initial: float, maximum: float, jitter: float, exp_base: float, rand: float
 ) -> float:
-    """Seconds to wait before retry number ``attempt`` (1-based); ``rand`` in [0, 1)."""
-    return min(maximum, initial * exp_base ** (attempt - 1) + jitter * rand)
+    """Seconds to wait before retry number ``attempt`` (1-based); ``rand`` in [0, 1).
+
+    ``initial * exp_base ** (attempt - 1)`` plus up to ``jitter``, never over
+    ``maximum``. At the cap the jitter is taken *below* it, so clients that
+    all reached the cap still wake apart instead of in step; an exponent past
+    a float's range is the cap, not an ``OverflowError``.
+    """
+    try:
+        grown = initial * exp_base ** (attempt - 1)
+    except OverflowError:
+        grown = math.inf
+    delay = grown + jitter * rand
+    if delay <= maximum:
+        return delay
+    return maximum - min(jitter, maximum) * rand
 
 
 def is_resume_signal(error: ServiceError) -> bool:
-    """True for ``DatabaseResumingException`` and v1's "Communications link failure"."""
+    """True for ``DatabaseResumingException`` and v1's nothing-sent "Communications link failure".
+
+    Only the form that says no packet reached the database proves the
+    statement did not run; ``service_error`` makes every other form a
+    :class:`LinkFailureError` (may have run).
+    """
     if isinstance(error, DatabaseResumingException):
         return True
-    return isinstance(error, BadRequestException) and error.message.lstrip().startswith(
-        COMMUNICATIONS_LINK_FAILURE
-    )
+    return isinstance(error, BadRequestException) and is_link_failure_before_sending(error.message)
 
 
 def is_clock_skew(error: ServiceError) -> bool:
@@ -147,6 +164,8 @@ def classify(error: DataAPIError) -> Failure:
             return Failure.RESUMING
         if is_clock_skew(error):
             return Failure.CLOCK_SKEW
+    if isinstance(error, ResponseTooLargeError):
+        return Failure.FINAL  # the same answer again would be as large
     if isinstance(error, StatementMayHaveRunError):
         return Failure.AMBIGUOUS
     return Failure.FINAL

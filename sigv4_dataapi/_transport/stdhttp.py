@@ -2,8 +2,10 @@
 
 ``httpx.HTTPTransport`` imports httpcore and h11 (~20-25 ms of a cold start);
 ``http.client`` is already loaded by httpx itself. Data API bodies are small,
-so a response is read whole; connections are kept per (scheme, host, port)
-and reused when idle and still quiet.
+so a response is read whole (at most ``max_response_bytes``, under the attempt's
+deadline: ``bounds``); connections are kept per (scheme, host, port), reused
+when idle and still quiet, and never across ``os.fork()``: a child starts an
+empty pool of its own (the parent's sockets are closed in the child only).
 
 Failures are httpx's exception classes, split as httpcore splits them, because
 that split is what tells a safe retry from a statement that may have run:
@@ -15,24 +17,40 @@ that split is what tells a safe retry from a statement that may have run:
   the server may have got it. A failure while writing on a reused connection is
   ambiguous too: bytes may have reached a server that then dropped the
   connection, and httpcore treats it so.
+- but when writing fails, the answer is read anyway, as httpcore does: a front
+  door that refuses a large body from its head (``413``) answers and hangs up
+  before the body is sent, and that answer is the outcome, not a lost connection.
 
-Proxies are not handled here: the transport keeps ``httpx.HTTPTransport`` for them.
+An ``http://`` proxy is tunnelled through (``CONNECT``, then TLS end to end) for
+``https`` origins, so proxied calls keep the same bounds; a refused ``CONNECT``
+is a ``ConnectError`` (never sent). Other proxies are left to ``httpx.HTTPTransport``.
 """
 
 from __future__ import annotations
 
+import functools
 import http.client
+import os
 import select
 import ssl
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 import httpx
+
+from sigv4_dataapi._transport.bounds import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AnswerTooLarge,
+    Budget,
+    attempt_budget,
+    decoded,
+)
+from sigv4_dataapi._transport.stdhttp_io import Answer, Unsent, failures
 
 Connection = http.client.HTTPConnection  # HTTPSConnection is one
 PoolKey = tuple[str, str, int]
 DEFAULT_PORTS = {"http": 80, "https": 443}
+READ_SIZE = 65536  # an answer without a length is read in pieces of this size
 
 
 class StdlibTransport(httpx.BaseTransport):
@@ -41,13 +59,27 @@ class StdlibTransport(httpx.BaseTransport):
     ``verify`` is the TLS context (``_endpoint.ssl_context``'s value): an
     ``ssl.SSLContext``, or ``False`` for no verification. ``max_idle`` bounds
     the idle connections kept per origin; the ones beyond it are closed.
+    ``max_response_bytes`` caps an answer's body (``bounds.AnswerTooLarge``), counted
+    after decompression: the answers it returns are whole, bounded and decoded.
     """
 
-    def __init__(self, verify: ssl.SSLContext | bool = True, *, max_idle: int = 10) -> None:
+    bounds_answers = True  # the driver reads them as they are (``bounds.read_answer``'s job)
+
+    def __init__(
+        self,
+        verify: ssl.SSLContext | bool = True,
+        *,
+        max_idle: int = 10,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
+    ) -> None:
         self._context = _context(verify)
+        self._tunnel = _tunnel(proxy) if proxy else None
         self._max_idle = max_idle
+        self._max_bytes = max_response_bytes
         self._idle: dict[PoolKey, list[Connection]] = {}
         self._lock = threading.Lock()
+        self._pid = os.getpid()
         self._closed = False
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -58,29 +90,92 @@ class StdlibTransport(httpx.BaseTransport):
         host = url.raw_host.decode("ascii")  # IDNA-encoded, IPv6 without brackets
         key = (url.scheme, host, url.port or DEFAULT_PORTS[url.scheme])
         timeouts = _timeouts(request.extensions.get("timeout"))
-        conn = self._checkout(key) or self._connect(key, request, timeouts["connect"])
-        body = request.read()
-        with _failures(request, conn, "write"):
-            conn.sock.settimeout(timeouts["write"])
-            conn.putrequest(request.method, url.raw_path.decode("ascii"),
-                            skip_host=True, skip_accept_encoding=True)  # fmt: skip
-            for name, value in request.headers.raw:
-                conn.putheader(name.decode("latin-1"), value)
-            conn.endheaders(body or None)
-        with _failures(request, conn, "read"):
-            conn.sock.settimeout(timeouts["read"])
+        budget = Budget(attempt_budget(timeouts))
+        conn = self._checkout(key) or self._connect(key, request, budget, timeouts["connect"])
+        lost = self._write(conn, request, budget, timeouts["write"])
+        with failures(request, conn, "read", lost):
+            conn.response_class = functools.partial(  # type: ignore[assignment]
+                Answer, budget=budget, timeout=timeouts["read"]
+            )
             answer = conn.getresponse()
-            content = answer.read()
-            answer.close()
-        self._checkin(key, conn)
+            try:
+                content = self._body(answer, request)
+            finally:
+                answer.close()  # its reader holds the socket open, even once conn is closed
+        if lost is None:
+            self._checkin(key, conn)
+        else:
+            conn.close()
         version = b"HTTP/1.0" if answer.version == 10 else b"HTTP/1.1"
-        return httpx.Response(
-            answer.status, headers=answer.getheaders(), stream=httpx.ByteStream(content),
-            extensions={"http_version": version, "reason_phrase": answer.reason.encode("latin-1")},
-        )  # fmt: skip
+        extensions = {"http_version": version, "reason_phrase": answer.reason.encode("latin-1")}
+        headers = answer.getheaders()
+        if any(name.lower() == "content-encoding" for name, _ in headers):
+            return self._decoded(answer, headers, content, extensions, request)
+        try:
+            stream = httpx.ByteStream(content)
+            return httpx.Response(answer.status, headers=headers, stream=stream,
+                                  extensions=extensions)  # fmt: skip
+        except UnicodeEncodeError:  # a byte past ASCII: httpx encodes str headers as ASCII
+            raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+            return httpx.Response(answer.status, headers=raw, stream=httpx.ByteStream(content),
+                                  extensions=extensions)  # fmt: skip
+
+    def _decoded(
+        self,
+        answer: http.client.HTTPResponse,
+        headers: list[tuple[str, str]],
+        content: bytes,
+        extensions: dict[str, bytes],
+        request: httpx.Request,
+    ) -> httpx.Response:
+        """An answer nobody asked to compress, inflated up to ``max_response_bytes``."""
+        raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+        response = httpx.Response(answer.status, headers=raw, stream=httpx.ByteStream(content),
+                                  extensions=extensions)  # fmt: skip
+        return decoded(response, request, content, self._max_bytes)
+
+    def _write(
+        self, conn: Connection, request: httpx.Request, budget: Budget, timeout: float | None
+    ) -> OSError | None:
+        """Send the request; the error that broke the connection while sending, if one did.
+
+        A streamed body (``Transfer-Encoding: chunked``) goes out chunk-encoded.
+        """
+        try:
+            with failures(request, conn, "write"):
+                conn.sock.settimeout(budget.limit(timeout))
+                conn.putrequest(request.method, request.url.raw_path.decode("ascii"),
+                                skip_host=True, skip_accept_encoding=True)  # fmt: skip
+                for name, value in request.headers.raw:
+                    conn.putheader(name.decode("latin-1"), value)
+                stream = request.stream
+                chunked = request.headers.get("transfer-encoding", "").lower() == "chunked"
+                if chunked and isinstance(stream, httpx.SyncByteStream):
+                    conn.endheaders(iter(stream), encode_chunked=True)
+                else:
+                    conn.endheaders(request.read() or None)
+        except Unsent as unsent:
+            return unsent.error
+        return None
+
+    def _body(self, answer: http.client.HTTPResponse, request: httpx.Request) -> bytes:
+        """The whole body, refused past ``max_response_bytes`` before it is all in memory."""
+        limit = self._max_bytes
+        if answer.length is not None:  # a Content-Length: known before a byte is read
+            if answer.length > limit:
+                raise AnswerTooLarge(limit, size=answer.length, request=request)
+            return answer.read()
+        body = bytearray()
+        while piece := answer.read(min(READ_SIZE, limit + 1 - len(body))):
+            body += piece
+            if len(body) > limit:
+                raise AnswerTooLarge(limit, request=request)
+        return bytes(body)
 
     def _checkout(self, key: PoolKey) -> Connection | None:
         """An idle connection that is still quiet, or None; stale ones are closed on the way."""
+        if self._pid != os.getpid():
+            self._forked()
         while True:
             with self._lock:
                 idle = self._idle.get(key)
@@ -101,22 +196,43 @@ class StdlibTransport(httpx.BaseTransport):
                     return
         conn.close()
 
-    def _connect(self, key: PoolKey, request: httpx.Request, timeout: float | None) -> Connection:
+    def _connect(
+        self, key: PoolKey, request: httpx.Request, budget: Budget, timeout: float | None
+    ) -> Connection:
         scheme, host, port = key
         conn: Connection
+        timeout = budget.limit(timeout)
         if scheme == "http":
             conn = http.client.HTTPConnection(host, port, timeout=timeout)
-        else:
+        elif self._tunnel is None:
             conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=self._context)
+        else:  # TCP to the proxy, CONNECT host:port, then TLS with the server, end to end
+            proxy_host, proxy_port, headers = self._tunnel
+            conn = http.client.HTTPSConnection(proxy_host, proxy_port, timeout=timeout,
+                                               context=self._context)  # fmt: skip
+            conn.set_tunnel(host, port, headers=headers)
         try:
-            conn.connect()  # TCP, then the TLS handshake: nothing of the request has left
+            conn.connect()  # TCP, CONNECT, the TLS handshake: nothing of the request has left
         except TimeoutError as exc:
             conn.close()
             raise httpx.ConnectTimeout(str(exc) or "timed out", request=request) from exc
-        except OSError as exc:
+        except (OSError, ValueError, http.client.HTTPException) as exc:  # incl. a refused CONNECT
             conn.close()
             raise httpx.ConnectError(str(exc) or type(exc).__name__, request=request) from exc
         return conn
+
+    def _forked(self) -> None:
+        """In a child after ``os.fork()``: forget the parent's connections and lock.
+
+        Closing a socket here only drops the child's file descriptor (no
+        shutdown, no TLS close_notify): the parent's connection is untouched.
+        """
+        idle = [conn for conns in self._idle.values() for conn in conns]
+        self._idle = {}
+        self._lock = threading.Lock()  # the parent's may have been held by another thread
+        self._pid = os.getpid()
+        for conn in idle:
+            conn.close()
 
     def idle_count(self) -> int:
         """How many connections wait for reuse (for tests and diagnostics)."""
@@ -131,6 +247,22 @@ class StdlibTransport(httpx.BaseTransport):
             self._idle.clear()
         for conn in idle:
             conn.close()
+
+
+def _tunnel(proxy: str) -> tuple[str, int, dict[str, str]]:
+    """Host, port and ``CONNECT`` headers of an ``http://[user:password@]host:port`` proxy."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(proxy)
+    if parts.scheme != "http" or not parts.hostname:
+        raise ValueError(f"StdlibTransport tunnels through http:// proxies only, not {proxy!r}")
+    headers: dict[str, str] = {}
+    if parts.username is not None:
+        import base64
+
+        secret = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        headers["Proxy-Authorization"] = "Basic " + base64.b64encode(secret.encode()).decode()
+    return parts.hostname, parts.port or 80, headers
 
 
 def _context(verify: ssl.SSLContext | bool) -> ssl.SSLContext:
@@ -169,24 +301,3 @@ def _usable(conn: Connection) -> bool:
     except (OSError, ValueError):
         return False
     return not readable
-
-
-@contextmanager
-def _failures(request: httpx.Request, conn: Connection, phase: str) -> Iterator[None]:
-    """Failures once the connection has the request (or part of it): the outcome is unknown."""
-    try:
-        yield
-    except TimeoutError as exc:
-        conn.close()
-        timeout = httpx.WriteTimeout if phase == "write" else httpx.ReadTimeout
-        raise timeout(str(exc) or "timed out", request=request) from exc
-    except ValueError as exc:  # a header http.client refuses: nothing valid was sent
-        conn.close()
-        raise httpx.LocalProtocolError(str(exc), request=request) from exc
-    except http.client.HTTPException as exc:  # RemoteDisconnected, BadStatusLine, IncompleteRead
-        conn.close()
-        raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__, request=request) from exc
-    except OSError as exc:
-        conn.close()
-        error = httpx.WriteError if phase == "write" else httpx.ReadError
-        raise error(str(exc) or type(exc).__name__, request=request) from exc

@@ -21,8 +21,7 @@ from decimal import Decimal
 
 from sigv4_dataapi._sqltext import (
     TransactionControl,
-    parameter_hazards,
-    placeholder_names,
+    placeholders_and_hazards,
     split_statements,
     transaction_control,
 )
@@ -32,7 +31,7 @@ MAX_SQL_CHARS = 65536
 DIALECTS = ("postgresql", "mysql")
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 _CONTROL_HEADS = ("begin", "start", "commit", "end", "rollback", "abort", "--", "/*", "#")
-_CACHE_CHARS = 4096  # longer statements are read each time rather than kept in the cache
+_CACHE_SIZE = 256  # distinct statements kept read: at most 256 x 65,536 characters
 _ROW_VERBS = frozenset({"select", "values", "table", "show", "explain", "describe", "desc"})
 
 
@@ -58,11 +57,16 @@ class Prepared:
     control: TransactionControl | None = None
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def read(sql: str, engine: str | None) -> Reading:
-    """The reading of ``sql`` by ``engine``'s dialect, or by both when they agree."""
+    """The reading of ``sql`` by ``engine``'s dialect, or by both when they agree.
+
+    Cached: a pure function of its arguments with a frozen result, and ORMs send
+    the same text again and again (a bulk INSERT page, an UPDATE by key).
+    ``NeedEngine`` is raised, not cached, until the engine is known.
+    """
     dialects = DIALECTS if engine is None else (engine,)
-    reader = _read_cached if len(sql) <= _CACHE_CHARS else _read_one
-    readings = {reader(sql, d) for d in dialects}
+    readings = {_read_one(sql, d) for d in dialects}
     if len(readings) != 1:
         raise NeedEngine
     return readings.pop()
@@ -70,15 +74,12 @@ def read(sql: str, engine: str | None) -> Reading:
 
 def _read_one(sql: str, dialect: str) -> Reading:
     if ":" in sql:
-        hazards = tuple(h.message for h in parameter_hazards(sql, dialect))
-        names = tuple(placeholder_names(sql, dialect))
+        found, problems = placeholders_and_hazards(sql, dialect)
+        names, hazards = tuple(found), tuple(h.message for h in problems)
     else:
         hazards, names = (), ()
     control = transaction_control(sql, dialect) if _may_be_control(sql) else None
     return Reading(names, hazards, control)
-
-
-_read_cached = functools.lru_cache(maxsize=512)(_read_one)  # the same statements come again
 
 
 def _may_be_control(sql: str) -> bool:

@@ -172,8 +172,8 @@ def test_imds_serving_the_same_near_expiry_credentials_is_not_refetched_per_call
     tmp_path: Path,
 ) -> None:
     """IMDS may keep serving credentials with < 15 min left (it rotates ~5 min before
-    expiry; aws/aws-sdk-js#2440): after a refresh returns the same ones, the windows
-    shrink with the remaining lifetime instead of refetching on every call."""
+    expiry; aws/aws-sdk-js#2440): the windows shrink with the lifetime seen at each fetch
+    (the first one included, issue 14) instead of refetching on every call."""
     clock = FakeClock(NOW)
     with ScriptedServer(_imds_script("2029-12-31T23:12:00Z", 2)) as server:
         env = {
@@ -181,12 +181,13 @@ def test_imds_serving_the_same_near_expiry_credentials_is_not_refetched_per_call
             "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url,
             "AWS_EC2_METADATA_DISABLED": "false",
         }
-        source = resolve_credentials(env=env, clock=clock)  # round 1
+        source = resolve_credentials(env=env, clock=clock)  # round 1: 12 min of lifetime
         for _ in range(50):
-            assert source.get().access_key_id == "ASIAIMDS"  # round 2, then cached
-        clock.now += timedelta(minutes=2)  # 10 min left, refreshed with 12 left: quiet
-        assert source.get().access_key_id == "ASIAIMDS"
-        server.assert_played()  # two rounds for 51 calls, not 51
+            assert source.get().access_key_id == "ASIAIMDS"  # cached
+        clock.now += timedelta(minutes=7)  # 5 min left: inside half the lifetime
+        for _ in range(50):
+            assert source.get().access_key_id == "ASIAIMDS"  # round 2, then quiet again
+        server.assert_played()  # two rounds for 100 calls, not 100
 
 
 def test_imds_silence_does_not_hang_with_default_settings(tmp_path: Path) -> None:

@@ -99,7 +99,7 @@ PARAMS = [
     (PG, "SELECT E'\\':no', :yes", [("yes", False, False)]),
     (PG, "SELECT $$a :b c$$", [("b", True, False)]),
     (PG, "SELECT $t$ :b $t$, :c", [("b", True, False), ("c", False, False)]),
-    (PG, "SELECT a[1:2], a[:lo]", [("2", False, True), ("lo", False, True)]),
+    (PG, "SELECT a[1:2], a[:lo]", [("2", False, True), ("lo", False, False)]),
     (PG, "SELECT a[1 : 2]", []),
     (PG, "DO $$ BEGIN x := 1; END $$", []),
     (
@@ -114,6 +114,51 @@ PARAMS = [
     (PG, "SELECT $$a$$ || :b", [("b", False, False)]),
     (PG, "SELECT $$it's$$, :x", []),  # ... which hides a real placeholder after it
 ]
+
+
+# In brackets, a ``:name`` right after a value (word, ``)``, ``]``, quote) is a slice
+# bound the service would substitute; after ``[``, ``,``, ``(`` or an operator it is a
+# parameter, as the SQL means (SQLAlchemy's ARRAY[:p1, :p2], col[:idx], col[:key]).
+SLICES = [
+    ("SELECT a[lo:hi]", [("hi", False, True)]),
+    ("SELECT a[lo :hi]", [("hi", False, True)]),
+    ("SELECT a[f(x):n]", [("n", False, True)]),
+    ("SELECT a[b[1]:n]", [("n", False, True)]),
+    ("SELECT a['k':n]", [("n", False, True)]),
+    ('SELECT a["k":n]', [("n", False, True)]),
+    ("SELECT a[\n  1\n  :n]", [("n", False, True)]),
+    ("SELECT ARRAY[:p1, :p2]", [("p1", False, False), ("p2", False, False)]),
+    ("SELECT x = ANY(ARRAY[:p])", [("p", False, False)]),
+    ("SELECT x = ANY (ARRAY[ :p1 ,:p2])", [("p1", False, False), ("p2", False, False)]),
+    ("SELECT col[:idx], col[:key]::text", [("idx", False, False), ("key", False, False)]),
+    ("SELECT a[:i + 1], a[1 + :i], a[-:i]", [("i", False, False)] * 3),
+    (
+        "SELECT a[(:i)], a[ARRAY[:j][1]:k]",
+        [("i", False, False), ("j", False, False), ("k", False, True)],
+    ),
+    (
+        "SELECT a[CASE WHEN :c THEN :x ELSE:y END], a[x AND:b]",
+        [("c", False, False), ("x", False, False), ("y", False, False), ("b", False, False)],
+    ),
+    ("SELECT a[CASE WHEN c THEN 1 END:n], a[xthen:n]", [("n", False, True)] * 2),
+    ("SELECT a[1] :b", [("b", False, False)]),  # outside the brackets: a parameter
+    ("SELECT $$ a[1:b] $$", [("b", True, False)]),  # in a $$ body: that hazard only
+]
+
+
+@pytest.mark.parametrize(("sql", "expected"), SLICES)
+def test_slice_bounds_follow_a_value(sql: str, expected: list[tuple[str, bool, bool]]) -> None:
+    found = [(p.name, p.in_dollar_quote, p.in_slice) for p in find_parameters(sql, PG)]
+    assert found == expected
+    meant = placeholder_names(sql, PG)
+    assert meant == list(dict.fromkeys(n for n, body, bound in expected if not body | bound))
+
+
+def test_placeholders_in_array_constructors_are_not_hazards() -> None:
+    sql = "SELECT 1 FROM pg_class WHERE relname = ANY (ARRAY[:n1, :n2]) AND a[:i] = :v"
+    assert parameter_hazards(sql, PG) == []
+    assert placeholder_names(sql, PG) == ["n1", "n2", "i", "v"]
+    assert [h.kind for h in parameter_hazards("SELECT a[lo:hi]", PG)] == ["array_slice"]
 
 
 @pytest.mark.parametrize(("dialect", "sql", "expected"), PARAMS)
@@ -211,3 +256,20 @@ def test_tokens_cover_the_text_exactly() -> None:
 def test_unknown_dialect_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown SQL dialect 'oracle'"):
         split_statements("x", "oracle")
+
+
+def test_statement_reading_is_cached_and_frozen() -> None:
+    """The DB-API reads each distinct SQL text once (an ORM sends the same text again)."""
+    import dataclasses
+
+    from sigv4_dataapi.dbapi import _statement
+
+    rows = ", ".join(f"(:a_{i}, :b_{i})" for i in range(1000))
+    sql = f"INSERT INTO t (a, b) VALUES {rows}"  # long: ~20,000 characters, cached too
+    first = _statement.read(sql, None)
+    assert first.names[:3] == ("a_0", "b_0", "a_1") and len(first.names) == 2000
+    assert _statement.read("".join(sql), None) is first
+    assert isinstance(first.names, tuple) and isinstance(first.hazards, tuple)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.names = ()  # type: ignore[misc]
+    assert _statement.read("SELECT a[lo:hi]", "postgresql").hazards

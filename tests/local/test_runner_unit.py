@@ -90,3 +90,28 @@ def test_no_new_statement_after_close() -> None:
         assert (caught.value.code, caught.value.message) == ("ServiceUnavailableError",
                                                              SHUTTING_DOWN)  # fmt: skip
     assert ran == []
+
+
+def test_settled_deadlines_let_go_of_their_sessions_and_leave_the_heap() -> None:
+    """Every statement shares one timeout, so settled entries reach the heap's top only
+    after it: without a sweep the heap held the last 45 s of sessions (load bench)."""
+    import gc
+    import weakref
+
+    from sigv4_dataapi._server.state.runner import Watchdog
+
+    class Holder:
+        def cancel(self) -> None:
+            raise AssertionError("a settled deadline fired")
+
+    watchdog = Watchdog(clock=lambda: 0.0)  # nothing ever expires
+    running = watchdog.watch(45.0, lambda: None)  # a long statement holds the heap's top
+    holders = [Holder() for _ in range(2000)]
+    refs = [weakref.ref(holder) for holder in holders]
+    for holder in holders:
+        assert watchdog.settle(watchdog.watch(45.0, holder.cancel)) is False
+    del holders, holder
+    gc.collect()
+    assert all(ref() is None for ref in refs)  # sessions (and connections) released at once
+    assert len(watchdog._heap) <= 2 * 256 + 1  # swept, not kept for the timeout
+    watchdog.settle(running)

@@ -60,6 +60,21 @@ def _transactions(flavor: str = "v2") -> tuple[Transactions, Clock]:
     return Transactions(timeouts, Faults(flavor), clock=clock), clock
 
 
+def test_a_transaction_is_rolled_back_once_however_many_reapers_saw_it() -> None:
+    """Two reapers list the same transaction; the second acquires its lock after the first
+    released it. Its ROLLBACK would reach the connection's next user (found by the soak)."""
+    transactions, _clock = _transactions()
+    session = FakeSession()
+    tx_id = transactions.begin(session, ARN, SECRET)
+    tx = transactions.acquire(tx_id, ARN, SECRET)
+    transactions.abort(tx)  # the first reaper
+    assert tx.lock.acquire(blocking=False)  # the second, from its own (stale) list
+    transactions.abort(tx)
+    assert session.log == ["rollback", "close"]
+    transactions.close()
+    assert session.log == ["rollback", "close"]
+
+
 def test_idle_expiry_rolls_back_and_forgets() -> None:
     transactions, clock = _transactions()
     session = FakeSession()

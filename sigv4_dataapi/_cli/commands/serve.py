@@ -23,6 +23,7 @@ from sigv4_dataapi._cli.main import UsageError
 if TYPE_CHECKING:
     from sigv4_dataapi._cli.main import Context
     from sigv4_dataapi._server.server_settings import ServeSettings
+    from sigv4_dataapi._server.state.fault_injection import FaultPlan
 
 HELP = "run a local Data API endpoint (SigV4-verified; SQLite, PostgreSQL or MariaDB)"
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -76,9 +77,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="roll back a transaction unused this long (default 180)")  # fmt: skip
     add("--transaction-max-age", type=_seconds, default=86400.0, metavar="SECONDS",
         help="roll back a transaction this old (default 86400)")  # fmt: skip
+    add("--max-connections", type=_positive, default=256, metavar="N",
+        help="open connections (one handler thread each) at most; more are closed "
+        "(default 256)")  # fmt: skip
+    add("--request-timeout", type=_seconds, default=30.0, metavar="SECONDS",
+        help="a request must arrive within this of its first byte, else the connection "
+        "is closed (default 30)")  # fmt: skip
+    add("--faults", metavar="SPEC",
+        help="inject faults: comma-separated kind=probability, kinds reset-before, throttle, "
+        "drop-after, error-after, delay-after (testing only)")  # fmt: skip
+    add("--fault-seed", type=int, metavar="N", help="seed of --faults (default: random, reported)")
+    add("--fault-delay", type=_seconds, default=2.0, metavar="SECONDS",
+        help="how long delay-after holds the answer (default 2)")  # fmt: skip
     add("--verbose", action="store_true", help="log one line per request on stderr")
     add("--engine-info", action="store_true",
         help="print the engine object (family, answers_as, server, version) and exit")  # fmt: skip
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
+def fault_plan(args: argparse.Namespace) -> FaultPlan | None:
+    """The ``--faults`` plan, or None; a bad SPEC is a :class:`UsageError` (one line)."""
+    from sigv4_dataapi._server.state import fault_injection as fi
+
+    if args.faults is None:
+        if args.fault_seed is not None:
+            raise UsageError("--fault-seed needs --faults")
+        return None
+    try:
+        spec = fi.parse_spec(args.faults)
+    except fi.FaultSpecError as exc:
+        raise UsageError(str(exc)) from None
+    seed = args.fault_seed if args.fault_seed is not None else int.from_bytes(os.urandom(4), "big")
+    return fi.FaultPlan(spec, seed, args.fault_delay)
 
 
 def _state_dir(args: argparse.Namespace, env: Any) -> Path:
@@ -133,6 +172,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from sigv4_dataapi._server.http import tls as _tls
 
     _check_host(args)
+    faults = fault_plan(args)
     state = _state_dir(args, ctx.env)
     state.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds a private key
     settings = build_settings(args)
@@ -154,9 +194,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         server = _server.DataApiServer(
             (args.host, args.port),
-            _server.Dispatcher(api, log=ctx.stderr),
+            _server.Dispatcher(api, log=ctx.stderr, faults=faults),
             tls=_tls.server_context(files) if files else None,
             verbose=args.verbose,
+            max_connections=args.max_connections,
+            request_s=args.request_timeout,
         )
     except OSError as exc:
         api.close()
@@ -165,7 +207,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     line["access_key_id"] = line["access_key_id"] if line["access_key_id"] in access.keys else None
     line["database_url"] = redact_url(database_url)
     line["engine"] = engine
-    return _serve(server, api, line, ctx)
+    line["max_connections"] = args.max_connections
+    if faults is not None:
+        line.update(faults.describe())
+    status = _serve(server, api, line, ctx)
+    if faults is not None:  # what was injected, for the run's report
+        print(json.dumps({"faults_injected": faults.counts}), file=ctx.stderr, flush=True)
+    return status
 
 
 def _engine(api: Any, settings: ServeSettings) -> dict[str, Any] | None:

@@ -55,7 +55,10 @@ class CredentialSource:
         self._clock = clock
         self._advisory = advisory
         self._mandatory = mandatory
-        self._fetched_at: datetime | None = None
+        # Credentials handed in with a fetch function were fetched just now (a credential
+        # process, IMDS, a container): their lifetime counts from here, so a short-lived
+        # first answer is not inside the default windows and fetched again at once.
+        self._fetched_at = clock() if credentials is not None and fetch is not None else None
         self._quiet_until: datetime | None = None  # advisory back-off after a failure
         self._lock = threading.Lock()
 

@@ -30,15 +30,59 @@ DB_NAME_MAX = 64
 TRANSACTION_ID_MAX = 192
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+MAX_DEPTH = 64  # nesting a request may have: the model's deepest is 5 (arrayValue in arrays)
+
+
 def parse_body(body: bytes) -> dict[str, Any]:
-    """The JSON object of a request body (SerializationException if it is none)."""
+    """The JSON object of a request body, checked before any member is read.
+
+    Not JSON: ``SerializationException``. Nested deeper than :data:`MAX_DEPTH`
+    or holding a lone surrogate (``"\\ud800"``, which no engine can store):
+    ``ValidationException``. Both are bad input (400), never a 500.
+    """
     try:
         data = json.loads(body)
+    except RecursionError:
+        raise _too_deep() from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise ApiError("SerializationException", "Request body is not valid JSON") from exc
     if not isinstance(data, dict):
         raise ApiError("SerializationException", "Request body must be a JSON object")
+    brackets = body.count(b"[") + body.count(b"{")  # C speed; the walk only when needed
+    if brackets > MAX_DEPTH or _SURROGATE_ESCAPE.search(body):
+        _check_tree(data)
     return data
+
+
+def _too_deep() -> ApiError:
+    return ApiError("ValidationException", f"Request body nests deeper than {MAX_DEPTH} levels")
+
+
+def _check_tree(data: Any) -> None:
+    """Depth and lone surrogates, walking the parsed body without recursion."""
+    stack: list[tuple[Any, int, str]] = [(data, 1, "")]
+    while stack:
+        value, depth, where = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep()
+        if isinstance(value, str):
+            _check_text(value, where)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(key, where)
+                stack.append((item, depth + 1, f"{where}.{key}" if where else key))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1, f"{where}.{i + 1}") for i, item in enumerate(value))
+
+
+def _check_text(text: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise validation(
+            where or "body", "Member must be valid Unicode (no lone surrogate)", "'...'"
+        ) from None
 
 
 def _string(data: Mapping[str, Any], member: str, *, required: bool = False) -> str | None:

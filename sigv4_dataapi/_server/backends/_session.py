@@ -90,6 +90,9 @@ class PooledSession:
         self._host.release(self._key, self._conn)
 
     def _end(self, command: TransactionCommand) -> None:
+        if self._closed:  # the connection may serve another session by now: never touch it
+            self._in_transaction = False
+            return
         try:
             with self._running():
                 self._host.transaction(self._conn, command)

@@ -15,6 +15,7 @@ from typing import Protocol
 
 MAX_LINE = 65536  # bytes in one header line
 MAX_HEADERS = 100
+MAX_HEAD = 128 * 1024  # bytes in the whole head: a flood of lines costs no more than this
 
 
 class LineReader(Protocol):
@@ -67,7 +68,7 @@ def read_head(request_line: bytes, rfile: LineReader) -> RequestHead:
     while True:
         line = rfile.readline(MAX_LINE + 1)
         size += len(line)
-        if len(line) > MAX_LINE or len(headers) > MAX_HEADERS:
+        if len(line) > MAX_LINE or len(headers) > MAX_HEADERS or size > MAX_HEAD:
             raise BadHead(431, "Request header fields too large")
         if line in (b"\r\n", b"\n", b""):
             return RequestHead(method, target, version, headers, size)
@@ -80,3 +81,20 @@ def read_head(request_line: bytes, rfile: LineReader) -> RequestHead:
         if not sep or not name or name != name.strip():
             raise BadHead(400, "Bad header line")
         headers.append((name, value.strip(" \t")))
+
+
+def content_length(head: RequestHead) -> int:
+    """The body's length: 0 when absent; ``BadHead`` (400) when unusable.
+
+    Only ASCII digits (``int`` would take ``+5``, ``5_0`` and other scripts'
+    digits); repeats must agree (RFC 9110 §8.6), or the body's end is unknown.
+    """
+    values = {value for name, value in head.headers if name.lower() == "content-length"}
+    if not values:
+        return 0
+    if len(values) > 1:
+        raise BadHead(400, "Conflicting Content-Length headers")
+    text = values.pop()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise BadHead(400, "Bad Content-Length")
+    return int(text)

@@ -32,6 +32,7 @@ T = TypeVar("T")
 _CANCEL_GRACE = 10.0  # seconds a cancelled statement gets to unwind before we move on
 SHUTDOWN_GRACE = 5.0  # seconds running statements get to stop when the server stops
 SHUTTING_DOWN = "The endpoint is shutting down"
+_SWEEP_AT = 256  # settled heap entries tolerated before a sweep
 
 
 class Detached(Exception):
@@ -53,12 +54,17 @@ class _Ticket:
         self.done = threading.Event()  # set once a fired ticket's on_expire returned
 
 
+def _nothing() -> None:
+    """What a settled ticket would do if it fired after all: nothing."""
+
+
 class Watchdog:
     """Deadlines in a heap, one daemon thread; watching costs a push, not a thread."""
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._heap: list[tuple[float, int, _Ticket]] = []
+        self._settled = 0  # settled entries still in the heap, about
         self._order = itertools.count()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -76,10 +82,25 @@ class Watchdog:
         return ticket
 
     def settle(self, ticket: _Ticket) -> bool:
-        """Stop watching; True when the deadline had already fired (a cancel was sent)."""
+        """Stop watching; True when the deadline had already fired (a cancel was sent).
+
+        A settled ticket lets go of its session at once, and settled entries are
+        swept once they are most of the heap: every statement shares one timeout,
+        so they would otherwise reach the top (and be dropped) only after it, and
+        the heap would hold the last 45 s of sessions and their connections (load
+        bench finding: +30 MiB of server RSS at 200-400 statements/s).
+        """
         with self._cond:
             fired = ticket.fired
-            ticket.settled = True
+            if not ticket.settled:
+                ticket.settled = True
+                self._settled += 1
+            if not fired:
+                ticket.on_expire = _nothing
+            if self._settled > _SWEEP_AT and self._settled * 2 > len(self._heap):
+                self._heap = [entry for entry in self._heap if not entry[2].settled]
+                heapq.heapify(self._heap)
+                self._settled = 0
         if fired:
             ticket.done.wait(_CANCEL_GRACE)
         return fired
@@ -89,6 +110,7 @@ class Watchdog:
             while True:
                 while self._heap and self._heap[0][2].settled:
                     heapq.heappop(self._heap)
+                    self._settled = max(0, self._settled - 1)
                 if not self._heap:
                     self._cond.wait()
                     continue

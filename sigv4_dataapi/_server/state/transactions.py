@@ -91,18 +91,29 @@ class Transactions:
         tx.last_used = self._clock()
         tx.lock.release()
 
-    def end(self, tx: Transaction, reason: str) -> None:
-        """Forget a (locked) transaction; its session is the caller's to close."""
+    def end(self, tx: Transaction, reason: str) -> bool:
+        """Forget a (locked) transaction; its session is the caller's to close.
+
+        False when it had ended already: then its session is no longer its own
+        (a closed session's connection may serve another transaction by now).
+        """
         with self._lock:
-            self._live.pop(tx.id, None)
-            self._ended[tx.id] = reason
+            live = self._live.pop(tx.id, None) is tx
+            if live:
+                self._ended[tx.id] = reason
             while len(self._ended) > _REMEMBERED:
                 self._ended.popitem(last=False)
+        return live
 
     def abort(self, tx: Transaction, reason: str = ABORTED) -> None:
-        """Roll back and end a locked transaction (after an error that kills it)."""
-        self.end(tx, reason)
-        _rollback_quietly(tx.session)
+        """Roll back and end a locked transaction (after an error that kills it).
+
+        Only once: two reapers can list the same transaction, and the second
+        one's ROLLBACK would otherwise reach the connection's next user (soak
+        finding: a later transaction silently rolled back, its rest autocommitted).
+        """
+        if self.end(tx, reason):
+            _rollback_quietly(tx.session)
         tx.lock.release()
 
     def reap(self, *, resource_arn: str | None = None) -> int:
@@ -134,8 +145,7 @@ class Transactions:
         deadline = time.monotonic() + grace  # a real wait, whatever the injected clock
         for tx in candidates:
             locked = tx.lock.acquire(timeout=max(0.0, deadline - time.monotonic()))
-            self.end(tx, TERMINATED)
-            if locked:
+            if self.end(tx, TERMINATED) and locked:
                 _rollback_quietly(tx.session)
 
     def __len__(self) -> int:

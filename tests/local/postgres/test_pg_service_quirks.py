@@ -90,6 +90,19 @@ def test_an_array_slice_reads_as_a_parameter(local_endpoint_postgres: LocalEndpo
     assert spaced["records"] == [[{"arrayValue": {"longValues": [1, 2]}}]]
 
 
+def test_a_name_in_brackets_is_substituted(local_endpoint_postgres: LocalEndpoint) -> None:
+    """F17b: every ``:name`` in brackets is a parameter: meant in ``ARRAY[:a, :b]`` and
+    ``arr[:i]`` (the DB-API lets those through), not in the slice ``arr[lo:hi]``.
+    """
+    reply = _call(local_endpoint_postgres, "SELECT ARRAY[:a, :b] AS v", a="x", b="y")
+    assert reply["records"] == [[{"arrayValue": {"stringValues": ["x", "y"]}}]]
+    reply = _call(local_endpoint_postgres, "SELECT (ARRAY['p', 'q'])[:i::int] AS v", i="2")
+    assert reply["records"] == [[{"stringValue": "q"}]]
+    sliced = "SELECT (ARRAY[1, 2, 3])[lo:hi] AS v FROM (SELECT 1 AS lo, 2 AS hi) AS s"
+    error = _failure(local_endpoint_postgres, sliced, hi="2")
+    assert error.response["Error"]["Message"].startswith('ERROR: column "lo$1" does not exist')
+
+
 @pytest.mark.parametrize(
     ("sql", "expected"),
     [
