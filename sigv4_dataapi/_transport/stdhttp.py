@@ -45,7 +45,7 @@ from sigv4_dataapi._transport.bounds import (
     attempt_budget,
     decoded,
 )
-from sigv4_dataapi._transport.stdhttp_io import Answer, Unsent, failures
+from sigv4_dataapi._transport.stdhttp_io import Answer, TunnelConnection, Unsent, failures
 
 Connection = http.client.HTTPConnection  # HTTPSConnection is one
 PoolKey = tuple[str, str, int]
@@ -208,8 +208,8 @@ class StdlibTransport(httpx.BaseTransport):
             conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=self._context)
         else:  # TCP to the proxy, CONNECT host:port, then TLS with the server, end to end
             proxy_host, proxy_port, headers = self._tunnel
-            conn = http.client.HTTPSConnection(proxy_host, proxy_port, timeout=timeout,
-                                               context=self._context)  # fmt: skip
+            conn = TunnelConnection(proxy_host, proxy_port, timeout=timeout,
+                                    context=self._context)  # fmt: skip
             conn.set_tunnel(host, port, headers=headers)
         try:
             conn.connect()  # TCP, CONNECT, the TLS handshake: nothing of the request has left
