@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import ssl
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -330,8 +329,7 @@ def test_resume_wait_ends_at_the_deadline(servers: list[ScriptedServer], fake: F
     transport, server = make(servers, fake, RESUMING, retry=RetryPolicy(resume_timeout=30.0))
     with transport, pytest.raises(DatabaseResumingException, match="resuming") as caught:
         transport.send("BeginTransaction", BODY)
-    if sys.version_info >= (3, 11):
-        assert caught.value.__notes__ == ["the database did not resume within 30 s"]
+    assert caught.value.__notes__ == ["the database did not resume within 30 s"]  # 3.10 too
     assert sum(fake.sleeps) == pytest.approx(30.0)
     assert max(fake.sleeps) <= RetryPolicy().resume_wait_max
     assert server is not None and len(server.requests) == len(fake.sleeps) + 1

@@ -30,6 +30,8 @@ from sigv4_dataapi._server.server_settings import (
     DEV_SECRET_ACCESS_KEY,  # the endpoint's example key
 )
 
+NEEDS = ("cryptography",)  # the endpoint's TLS; the AWS CLI goes into .bench-venv
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_VENV = ROOT / ".bench-venv"
 OURS = Path(sys.executable).parent / "sigv4-dataapi"

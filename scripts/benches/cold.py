@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+NEEDS = ("boto3", "cryptography")  # peers, checked by scripts/bench first
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # the local endpoint's dev key
 

@@ -34,6 +34,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NamedTuple
 
+NEEDS = ("boto3", "botocore", "cryptography")  # peers, checked by scripts/bench first
+
 SOURCE_KEY = "AKIASOURCE0000000001"
 ENV_KEY = "AKIABENCHENVIRON0001"
 FILE_KEY = "AKIABENCHFILEKEY0001"

@@ -35,6 +35,8 @@ import httpx
 
 from sigv4_dataapi import Client, Credentials, dbapi
 
+# peers, checked by scripts/bench first; aurora-data-api and boto3 go into .bench-venv-dbapi
+NEEDS = ("cryptography",)
 ROOT = Path(__file__).resolve().parents[2]
 PEER_VENV = ROOT / ".bench-venv-dbapi"
 PEER_PY = PEER_VENV / "bin" / "python"

@@ -38,6 +38,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+NEEDS = ("botocore",)  # peers, checked by scripts/bench first
+
 # (label, typeName, JDBC type, Field kind, share of NULLs): a PostgreSQL table of orders
 COLUMNS = [
     ("id", "int8", -5, "longValue", 0.0),

@@ -14,6 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+NEEDS = ()  # each candidate goes into its own throwaway venv
+
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ("pip", "setuptools", "_distutils_hack", "pkg_resources", "distutils-precedence.pth")
 

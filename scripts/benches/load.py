@@ -30,6 +30,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
 import rel_serve
 
+NEEDS = ("boto3", "botocore", "cryptography")  # peers, checked by scripts/bench first
 SAMPLE_S = 10  # seconds between RSS samples
 
 

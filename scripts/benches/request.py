@@ -30,6 +30,8 @@ from typing import Any
 
 from cold import start_endpoint  # the sibling benchmark (scripts/bench puts it on sys.path)
 
+NEEDS = ("boto3", "cryptography")  # peers, checked by scripts/bench first
+
 SQL = "SELECT 1 AS one"
 TARGETS = {"boto3": 0.60, "bare httpx": 1.25}  # issue 4: ours / candidate, CPU per request
 

@@ -29,6 +29,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+NEEDS = ("boto3", "botocore", "cryptography")  # peers, checked by scripts/bench first
+
 ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # the AWS docs' example key
 # --engine -> database URL (None: SQLite in the state dir); the test suite's loopback servers

@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+NEEDS = ("botocore",)  # peers, checked by scripts/bench first
+
 URL = "https://rds-data.us-east-1.amazonaws.com/Execute"
 REGION = "us-east-1"
 SERVICE = "rds-data"

@@ -26,6 +26,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+# peers, checked by scripts/bench first; sqlalchemy-aurora-data-api goes into its bench venv
+NEEDS = ("cryptography", "sqlalchemy")
 ROOT = Path(__file__).resolve().parents[2]
 WORKLOAD = Path(__file__).resolve().parent / "_sqlalchemy_workload.py"
 PEER_VENV = ROOT / ".bench-venv-sqlalchemy"

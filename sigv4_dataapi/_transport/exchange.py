@@ -143,10 +143,13 @@ def as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
 
 
 def _note(error: BaseException, text: str) -> None:
-    """``add_note`` where Python has it (3.11+): shown under the traceback's message."""
+    """``add_note`` (3.11+: shown under the traceback's message); on 3.10 the same
+    ``__notes__`` list for code that reads it, which 3.10's tracebacks do not print."""
     add_note = getattr(error, "add_note", None)
     if add_note is not None:
         add_note(text)
+    else:
+        setattr(error, "__notes__", [*getattr(error, "__notes__", ()), text])  # noqa: B010
 
 
 class Exchange:

@@ -45,7 +45,7 @@ from sigv4_dataapi._transport.bounds import (
     attempt_budget,
     decoded,
 )
-from sigv4_dataapi._transport.stdhttp_io import Answer, Unsent, failures
+from sigv4_dataapi._transport.stdhttp_io import Answer, TunnelConnection, Unsent, failures
 
 Connection = http.client.HTTPConnection  # HTTPSConnection is one
 PoolKey = tuple[str, str, int]
@@ -85,6 +85,10 @@ class _OneWrite(http.client.HTTPConnection):
 
 class _OneWriteHTTPS(_OneWrite, http.client.HTTPSConnection):
     """``_OneWrite`` over TLS."""
+
+
+class _OneWriteTunnel(_OneWrite, TunnelConnection):
+    """``_OneWrite`` over TLS through a ``CONNECT`` proxy."""
 
 
 class StdlibTransport(httpx.BaseTransport):
@@ -242,7 +246,7 @@ class StdlibTransport(httpx.BaseTransport):
             conn = _OneWriteHTTPS(host, port, timeout=timeout, context=self._context)
         else:  # TCP to the proxy, CONNECT host:port, then TLS with the server, end to end
             proxy_host, proxy_port, headers = self._tunnel
-            conn = _OneWriteHTTPS(proxy_host, proxy_port, timeout=timeout, context=self._context)
+            conn = _OneWriteTunnel(proxy_host, proxy_port, timeout=timeout, context=self._context)
             conn.set_tunnel(host, port, headers=headers)
         try:
             conn.connect()  # TCP, CONNECT, the TLS handshake: nothing of the request has left

@@ -229,3 +229,29 @@ def failures(
 
 def reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
+
+
+class TunnelConnection(http.client.HTTPSConnection):
+    """``HTTPSConnection`` through a ``CONNECT`` proxy that closes the proxy's answer.
+
+    Python 3.10's ``_tunnel`` leaves the answer to ``CONNECT`` open, and with it a
+    reference to the socket's file: after a refused ``CONNECT`` the closed
+    connection's socket stays open until the garbage collector finds it
+    (``ResourceWarning``). 3.11 closes it; this does the same on every version.
+    """
+
+    def _tunnel(self) -> None:
+        answers: list[http.client.HTTPResponse] = []
+        response_class = self.response_class
+
+        def kept(*args: Any, **kwargs: Any) -> http.client.HTTPResponse:
+            answers.append(response_class(*args, **kwargs))
+            return answers[-1]
+
+        self.response_class = kept  # type: ignore[assignment]
+        try:
+            super()._tunnel()  # type: ignore[misc]
+        finally:
+            del self.response_class  # the class's own again
+            for answer in answers:
+                answer.close()

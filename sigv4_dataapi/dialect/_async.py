@@ -17,7 +17,9 @@ from sqlalchemy.connectors.asyncio import (
     AsyncAdapt_dbapi_cursor,
     AsyncAdapt_dbapi_ss_cursor,
 )
-from sqlalchemy.util.concurrency import await_
+
+# await_only: SQLAlchemy 2.1's await_ under the name 2.0 has too (Python 3.10 installs 2.0)
+from sqlalchemy.util.concurrency import await_only as await_
 
 __all__ = ["AsyncAdaptedDBAPI"]
 
@@ -101,4 +103,7 @@ class AsyncAdaptedDBAPI:
 
     def connect(self, *args: Any, **kwargs: Any) -> AsyncAdaptedConnection:
         connecting = self.dbapi.connect_async(*args, **kwargs)
+        adapter: Any = AsyncAdaptedConnection
+        if not hasattr(adapter, "create"):  # SQLAlchemy 2.0 (Python 3.10): takes the connection
+            return adapter(self, await_(connecting))  # type: ignore[no-any-return]
         return await_(AsyncAdaptedConnection.create(self, connecting))

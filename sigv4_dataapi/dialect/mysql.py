@@ -125,6 +125,14 @@ class MySQLDialect_dataapi_async(MySQLDialect_dataapi):
 
         return AsyncAdaptedDBAPI(super().import_dbapi())
 
+    @classmethod
+    def get_pool_class(cls, url: Any) -> Any:
+        """The asyncio pool: SQLAlchemy 2.1 picks it from ``is_async``, 2.0 (which
+        Python 3.10 installs) asks the dialect, as its own asyncio dialects answer."""
+        from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+        return AsyncAdaptedQueuePool
+
     def get_driver_connection(self, connection: Any) -> Any:
         return connection._connection
 

@@ -148,6 +148,14 @@ class PGDialect_dataapi_async(PGDialect_dataapi):
 
         return AsyncAdaptedDBAPI(super().import_dbapi())
 
+    @classmethod
+    def get_pool_class(cls, url: Any) -> Any:
+        """The asyncio pool: SQLAlchemy 2.1 picks it from ``is_async``, 2.0 (which
+        Python 3.10 installs) asks the dialect, as its own asyncio dialects answer."""
+        from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+        return AsyncAdaptedQueuePool
+
     def _server_side_cursor(self, dbapi_connection: Any) -> Any:
         return dbapi_connection.cursor(server_side=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,11 @@ from sigv4_dataapi._server.backends.sqlite import SqliteBackend
 
 
 @pytest.fixture
-def backend(tmp_path: Path) -> SqliteBackend:
+def backend(tmp_path: Path) -> Iterator[SqliteBackend]:
     opened = open_backend(f"sqlite://{tmp_path / 'db.sqlite3'}")
     assert isinstance(opened, SqliteBackend)
-    return opened
+    yield opened
+    opened.close()
 
 
 def test_named_parameters_and_types(backend: SqliteBackend) -> None:

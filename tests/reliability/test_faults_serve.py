@@ -11,6 +11,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +30,21 @@ from sigv4_dataapi._server.state import fault_injection as fi
 TABLE = "faulted"
 
 
+def _database(state: Path) -> closing[sqlite3.Connection]:
+    """Autocommit, and closed after use (``with sqlite3.connect()`` only commits)."""
+    return closing(sqlite3.connect(state / "local.sqlite3", isolation_level=None))
+
+
 def _prepare(tmp_path: Path) -> Path:
     state = tmp_path / "state"
     state.mkdir()
-    with sqlite3.connect(state / "local.sqlite3") as db:
+    with _database(state) as db:
         db.execute(f"CREATE TABLE {TABLE} (k INTEGER PRIMARY KEY)")
     return state
 
 
 def _count(state: Path) -> int:
-    with sqlite3.connect(state / "local.sqlite3") as db:
+    with _database(state) as db:
         return int(db.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0])
 
 
@@ -93,7 +99,7 @@ def test_delay_after_answers_late_or_times_out(
     started = time.monotonic()
     assert _insert(endpoint, timeout=10) is None
     assert time.monotonic() - started >= 2
-    with sqlite3.connect(state / "local.sqlite3") as db:
+    with _database(state) as db:
         db.execute(f"DELETE FROM {TABLE}")
     raised = _insert(endpoint, timeout=1)  # the answer comes after the client gave up
     assert isinstance(raised, ReadTimeoutError), repr(raised)

@@ -2,7 +2,7 @@
 
 Zero configuration: the documented example key pair may do everything, any
 well-formed cluster ARN reaches the default database and any secret ARN logs
-in as the backend's default user. A config file (JSON, or TOML on 3.11+)
+in as the backend's default user. A config file (JSON, or TOML)
 adds key pairs with optional session tokens and an IAM-like allow list,
 maps secret ARNs to database users, and names clusters with their own
 database URLs::
@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -165,6 +166,12 @@ def _list(data: Mapping[str, Any], key: str) -> Sequence[Mapping[str, Any]]:
     return value
 
 
+def _toml() -> Any:
+    """``tomllib`` is in the standard library from 3.11; ``tomli`` is the same parser
+    before it (a dependency only there, by an environment marker)."""
+    return importlib.import_module("tomllib" if sys.version_info >= (3, 11) else "tomli")
+
+
 def load_config(path: Path | None) -> AccessConfig:
     """Read the config file (JSON, or TOML by its suffix); None: the defaults."""
     if path is None:
@@ -175,11 +182,11 @@ def load_config(path: Path | None) -> AccessConfig:
         raise ConfigurationError(f"cannot read config file {path}: {exc.strerror}") from exc
     try:
         if path.suffix == ".toml":
-            data: Any = importlib.import_module("tomllib").loads(text)  # Python 3.11+
+            data: Any = _toml().loads(text)
         else:
             data = json.loads(text)
-    except ModuleNotFoundError as exc:
-        raise ConfigurationError("TOML config files need Python 3.11+; use JSON") from exc
+    except ModuleNotFoundError as exc:  # an install that skipped the tomli dependency
+        raise ConfigurationError("TOML config files need tomli on Python 3.10") from exc
     except ValueError as exc:
         raise ConfigurationError(f"config file {path} is not valid: {exc}") from exc
     if not isinstance(data, dict):

@@ -20,6 +20,7 @@ from typing import Any
 
 from sigv4_dataapi._errors import ConfigurationError
 from sigv4_dataapi._server.backends._sqlite_decltypes import DeclaredTypes
+from sigv4_dataapi._server.backends._sqlite_errors import error_code
 from sigv4_dataapi._server.backends._sqlite_types import columns_and_rows
 from sigv4_dataapi._server.backends.base import EngineError, Param, StatementResult, Value
 
@@ -29,12 +30,14 @@ _BUSY_TIMEOUT_S = 30.0  # writers wait for each other rather than fail with SQLI
 _POOL_SIZE = 16
 
 _connection_ids = itertools.count(1)
+# Python 3.10's sqlite3 raises ``Warning`` (not an ``Error``) for "You can only execute
+# one statement at a time."; 3.11+ raises ``ProgrammingError``. Both are the engine's no.
+_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlite3.Warning)
 
 
-def _database_error(exc: sqlite3.Error) -> EngineError:
+def _database_error(exc: Exception, connection: sqlite3.Connection) -> EngineError:
     """The engine's text in the shape a JDBC driver gives it (``[SQLITE_ERROR] ...``)."""
-    name = getattr(exc, "sqlite_errorname", None) or "SQLITE_ERROR"
-    code = getattr(exc, "sqlite_errorcode", None) or 1
+    name, code = error_code(exc, connection)
     message = f"[{name}] {exc}"
     return EngineError(
         message, errno=code, v1_message=f"Database error code: {code}. Message: {message}"
@@ -56,6 +59,7 @@ class SqliteSession:
         self._connection = connection
         self._database = database
         self.connection_id = next(_connection_ids)
+        self._closed = False
 
     def _rewrite(self, sql: str) -> str:
         if _SHOW_TABLES.fullmatch(sql):
@@ -79,8 +83,8 @@ class SqliteSession:
                 return StatementResult(None, rows_updated=updated, generated=generated)
             rows = cursor.fetchall()
             declared = self._backend.declared.of(self._connection, self._rewrite(sql))
-        except sqlite3.Error as exc:
-            raise _database_error(exc) from exc
+        except _ERRORS as exc:
+            raise _database_error(exc, self._connection) from exc
         columns, values = columns_and_rows(cursor.description, rows, declared)
         return StatementResult(columns, values, rows_updated=0)
 
@@ -100,14 +104,16 @@ class SqliteSession:
     def _run(self, sql: str) -> None:
         try:
             self._connection.execute(sql)
-        except sqlite3.Error as exc:
-            raise _database_error(exc) from exc
+        except _ERRORS as exc:
+            raise _database_error(exc, self._connection) from exc
 
     def cancel(self) -> None:
         self._connection.interrupt()
 
     def close(self) -> None:
-        self._backend.release(self._connection)
+        if not self._closed:  # twice would pool one connection for two sessions
+            self._closed = True
+            self._backend.release(self._connection)
 
 
 class SqliteBackend:
@@ -120,11 +126,13 @@ class SqliteBackend:
         self._uri = uri
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._closed = False
         self.declared = DeclaredTypes()  # result columns' declared types, per SQL text
         self._keeper = self._connect()  # keeps a shared in-memory database alive
         try:
             self._keeper.execute("PRAGMA journal_mode=WAL")
         except sqlite3.Error as exc:
+            self._keeper.close()
             raise ConfigurationError(f"cannot open SQLite database {target!r}: {exc}") from exc
 
     def _connect(self) -> sqlite3.Connection:
@@ -147,16 +155,23 @@ class SqliteBackend:
         return SqliteSession(self, connection or self._connect(), database or "main")
 
     def release(self, connection: sqlite3.Connection) -> None:
-        if connection.in_transaction:
-            connection.rollback()
+        """Pool ``connection``, or close it: the pool is full or closed, or it is unusable."""
+        try:
+            if connection.in_transaction:
+                connection.rollback()
+        except _ERRORS:
+            connection.close()
+            return
         with self._lock:
-            if len(self._idle) < _POOL_SIZE:
+            if not self._closed and len(self._idle) < _POOL_SIZE:
                 self._idle.append(connection)
                 return
         connection.close()
 
     def close(self) -> None:
+        """Close the idle connections; sessions still open close theirs on ``release``."""
         with self._lock:
+            self._closed = True
             idle, self._idle = self._idle, []
         for connection in [*idle, self._keeper]:
             connection.close()

@@ -276,14 +276,20 @@ class DataApiServer(ThreadingHTTPServer):
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         """Runs on the connection's thread: the TLS handshake happens here, not in accept."""
-        if self.tls is not None:
-            request.settimeout(_HANDSHAKE_S)
-            try:
-                request = self.tls.wrap_socket(request, server_side=True)
-            except (ssl.SSLError, OSError):
-                return  # a client that could not complete the handshake
-        request.settimeout(_IDLE_CONNECTION_S)
-        super().finish_request(request, client_address)
+        if self.tls is None:
+            request.settimeout(_IDLE_CONNECTION_S)
+            super().finish_request(request, client_address)
+            return
+        request.settimeout(_HANDSHAKE_S)
+        try:
+            secured = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return  # a client that could not complete the handshake
+        secured.settimeout(_IDLE_CONNECTION_S)
+        try:
+            super().finish_request(secured, client_address)
+        finally:  # socketserver closes the plain socket only, which gave its fd to this one
+            self.shutdown_request(secured)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
