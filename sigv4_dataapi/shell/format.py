@@ -57,6 +57,8 @@ def _write_rows(answer: Answer, out: Out, settings: Settings, width: int | None)
     chunks = batches(answer.rows, settings.fetch_count)
     if settings.format == "csv":
         return _csv(headers, chunks, out, settings)
+    if settings.format == "tsv":
+        return _tsv(headers, chunks, out)
     if settings.format == "json":
         return _json(headers, chunks, out)
     if settings.format == "unaligned":
@@ -138,6 +140,25 @@ def _csv(headers: list[str], chunks: Iterable[list[Row]], out: Out, settings: Se
     count = 0
     for chunk in chunks:
         writer.writerows([plain_text(v, "") for v in row] for row in chunk)
+        count += len(chunk)
+    return count
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _tsv(headers: list[str], chunks: Iterable[list[Row]], out: Out) -> int:
+    """Tab-separated with a header row, as PostgreSQL's COPY text format: ``\\N`` is NULL,
+    and a backslash, tab or line break inside a value is escaped, so every row is one line."""
+    out.write("\t".join(h.translate(_TSV_ESCAPES) for h in headers) + "\n")
+    count = 0
+    for chunk in chunks:
+        lines = (
+            "\t".join("\\N" if v is None else plain_text(v, "").translate(_TSV_ESCAPES)
+                      for v in row)
+            for row in chunk
+        )
+        out.write("".join(line + "\n" for line in lines))
         count += len(chunk)
     return count
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FORMATS = ("table", "csv", "json", "unaligned")
+FORMATS = ("table", "csv", "tsv", "json", "unaligned")
 EXPANDED = ("off", "on", "auto")
 PAGER_MODES = ("on", "off", "always")
 DEFAULT_FETCH_COUNT = 1000  # psql's usual FETCH_COUNT: enough rows to size the columns

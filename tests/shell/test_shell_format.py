@@ -58,6 +58,13 @@ def test_csv_quotes_and_empty_null() -> None:
     assert render(Settings(format="csv"), rows) == 'id,who,b\n1,"a,""b""\nc",\ndone\n'
 
 
+def test_tsv_escapes_so_each_row_is_one_line_and_null_is_backslash_n() -> None:
+    rows = [(1, "a\tb\nc\\d", None), (2, "", "x")]
+    assert render(Settings(format="tsv"), rows) == (
+        "id\twho\tb\n1\ta\\tb\\nc\\\\d\t\\N\n2\t\tx\ndone\n"
+    )
+
+
 def test_json_keeps_types_and_exact_decimals() -> None:
     rows = [(1, Decimal("1.10"), dt.date(2024, 1, 2)), (2, True, None)]
     text = render(Settings(format="json"), rows).removesuffix("done\n")

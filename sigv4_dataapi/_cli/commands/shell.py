@@ -19,7 +19,7 @@ from sigv4_dataapi._cli.commands import _common
 from sigv4_dataapi._cli.main import Context
 
 HELP = "an interactive SQL shell over the Data API (\\d, \\x, BEGIN/COMMIT, streaming)"
-OUTPUTS = ("table", "expanded", "csv", "json")
+OUTPUTS = ("table", "expanded", "csv", "tsv", "json")
 
 
 class _Source(argparse.Action):
