@@ -3,6 +3,8 @@
 Both modes feed lines through :meth:`Shell.feed`: a line starting with a
 backslash (outside an open quote) is a meta-command, anything else goes into
 the statement buffer, and each statement the buffer completes runs at once.
+A ``DELIMITER <str>`` line at an empty buffer is the mysql client's command
+(MySQL only; the delimiter outlives the file that set it, as in mysql).
 Batch mode (``-c``, ``-f``, a pipe) has no prompt, pager or history, stops at
 the first failure unless told otherwise, and names the file and line.
 Failures of a statement are caught here, printed psql's way, and turned into
@@ -23,7 +25,7 @@ from sigv4_dataapi.shell.format import write_answer
 from sigv4_dataapi.shell.pager import PagerClosed
 from sigv4_dataapi.shell.session import Session
 from sigv4_dataapi.shell.special_base import MetaError
-from sigv4_dataapi.shell.statements import Buffer, Located
+from sigv4_dataapi.shell.statements import Buffer, Located, delimiter_command
 
 ReadLine = Callable[[str], str]
 _SEND = re.compile(r"\\(g|G|gx)\s*$")
@@ -55,6 +57,10 @@ class Shell:
         stripped = line.strip()
         if stripped.startswith("\\") and not self.buffer.state().open:
             return self._meta(stripped, line_number)
+        if self.buffer.empty and (delimiter := delimiter_command(line)) is not None:
+            return self._attempt(
+                lambda: self._set_delimiter(delimiter), self.buffer.source, line_number
+            )
         send = _SEND.search(line)
         if send and not scan(self.buffer.text + line[: send.start()], self.buffer.dialect).open:
             self.buffer.add(line[: send.start()], line_number)
@@ -63,7 +69,8 @@ class Shell:
 
     def run_source(self, name: str, text: str) -> bool:
         """All of ``text`` (a file, ``-c``, an ``\\i``); False if it stopped on a failure."""
-        outer, self.buffer = self.buffer, Buffer(self.session.dialect, name)
+        outer = self.buffer
+        self.buffer = Buffer(self.session.dialect, name, outer.delimiter)
         try:
             for number, line in enumerate(text.splitlines(), 1):
                 if not self.feed(line, number) and self._stops():
@@ -74,6 +81,7 @@ class Shell:
                     return True
             return self._run_all(self.buffer.flush()) or not self._stops()
         finally:
+            outer.delimiter = self.buffer.delimiter
             self.buffer = outer
 
     def _stops(self) -> bool:
@@ -98,6 +106,14 @@ class Shell:
             if not ok and self._stops():
                 return False
         return True
+
+    def _set_delimiter(self, delimiter: str) -> None:
+        """The mysql client's ``DELIMITER``; psql has none (dollar quotes do its job)."""
+        if self.session.dialect != "mysql":
+            raise MetaError("DELIMITER is a MySQL client command")
+        if not delimiter or "\\" in delimiter:
+            raise MetaError("DELIMITER needs a string without a backslash, e.g. DELIMITER //")
+        self.buffer.delimiter = delimiter
 
     def _meta(self, line: str, line_number: int) -> bool:
         name, arg = special.split_meta(line)
