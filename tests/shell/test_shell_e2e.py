@@ -279,13 +279,18 @@ def delimited_script(name: str, body: str) -> str:
 
 
 @pytest.mark.mysql
+@pytest.mark.parametrize("how", ["-f", "-c", "stdin"])
 def test_delimiter_sends_a_procedure_with_semicolons_as_one_statement(
-    local_endpoint_mysql: Any, tmp_path: Path
+    local_endpoint_mysql: Any, tmp_path: Path, how: str
 ) -> None:
     name = f"sh_proc_{uuid.uuid4().hex[:8]}"
-    script = tmp_path / "proc.sql"
-    script.write_text(delimited_script(name, "SELECT 'a;b' AS s, 'c//d' AS t;"))
-    result = batch(shell_env(local_endpoint_mysql, tmp_path), "-f", str(script))
+    text = delimited_script(name, "SELECT 'a;b' AS s, 'c//d' AS t;")
+    (tmp_path / "proc.sql").write_text(text)
+    env = shell_env(local_endpoint_mysql, tmp_path)
+    if how == "stdin":
+        result = batch(env, stdin=text)
+    else:
+        result = batch(env, how, str(tmp_path / "proc.sql") if how == "-f" else text)
     assert result.returncode == 0, result.stderr
     assert " a;b | c//d\n" in result.stdout and result.stderr == ""
 
