@@ -19,7 +19,12 @@ from sqlalchemy.engine import URL
 
 from sigv4_dataapi.dialect._url import connect_kwargs
 
-__all__ = ["BINDNAME_ESCAPES", "DataAPIBindNames", "DataAPIDialectMixin"]
+__all__ = [
+    "BINDNAME_ESCAPES",
+    "AsyncDataAPIDialectMixin",
+    "DataAPIBindNames",
+    "DataAPIDialectMixin",
+]
 
 # A Data API parameter name is letters, digits and underscores: every other character a
 # column name may hold is escaped in the bind name (SQLAlchemy maps the names back).
@@ -148,3 +153,28 @@ class DataAPIDialectMixin:
             return True
         cause = e.__cause__
         return getattr(cause, "code", None) in _DISCONNECT_CODES
+
+
+class AsyncDataAPIDialectMixin:
+    """What the ``_async`` dialects add to their sync twin: ``dbapi.connect_async`` behind
+    SQLAlchemy's greenlet adapter, and the asyncio pool. Put it first in the bases."""
+
+    is_async = True
+    driver = "dataapi_async"
+
+    @classmethod
+    def import_dbapi(cls) -> Any:
+        from sigv4_dataapi.dialect._async import AsyncAdaptedDBAPI
+
+        return AsyncAdaptedDBAPI(super().import_dbapi())  # type: ignore[misc]
+
+    @classmethod
+    def get_pool_class(cls, url: Any) -> Any:
+        """The asyncio pool: SQLAlchemy 2.1 picks it from ``is_async``, 2.0 (which
+        Python 3.10 installs) asks the dialect, as its own asyncio dialects answer."""
+        from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+        return AsyncAdaptedQueuePool
+
+    def get_driver_connection(self, connection: Any) -> Any:
+        return connection._connection

@@ -27,7 +27,11 @@ from sqlalchemy.dialects.mysql.types import TIME
 from sqlalchemy.engine import interfaces
 from sqlalchemy.sql import expression
 
-from sigv4_dataapi.dialect._base import DataAPIBindNames, DataAPIDialectMixin
+from sigv4_dataapi.dialect._base import (
+    AsyncDataAPIDialectMixin,
+    DataAPIBindNames,
+    DataAPIDialectMixin,
+)
 from sigv4_dataapi.dialect._imv import InsertManyValuesPaging
 
 __all__ = [
@@ -112,29 +116,10 @@ class MySQLDialect_dataapi(DataAPIDialectMixin, MySQLDialect):
         return getattr(exception, "errno", None)
 
 
-class MySQLDialect_dataapi_async(MySQLDialect_dataapi):
+class MySQLDialect_dataapi_async(AsyncDataAPIDialectMixin, MySQLDialect_dataapi):
     """The same over ``dbapi.connect_async`` (``create_async_engine``)."""
 
     supports_statement_cache = True
-    is_async = True
-    driver = "dataapi_async"
-
-    @classmethod
-    def import_dbapi(cls) -> Any:
-        from sigv4_dataapi.dialect._async import AsyncAdaptedDBAPI
-
-        return AsyncAdaptedDBAPI(super().import_dbapi())
-
-    @classmethod
-    def get_pool_class(cls, url: Any) -> Any:
-        """The asyncio pool: SQLAlchemy 2.1 picks it from ``is_async``, 2.0 (which
-        Python 3.10 installs) asks the dialect, as its own asyncio dialects answer."""
-        from sqlalchemy.pool import AsyncAdaptedQueuePool
-
-        return AsyncAdaptedQueuePool
-
-    def get_driver_connection(self, connection: Any) -> Any:
-        return connection._connection
 
 
 class MariaDBDialect_dataapi(MariaDBDialect, MySQLDialect_dataapi):

@@ -21,7 +21,11 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.postgresql.base import PGCompiler, PGDialect, PGExecutionContext
 from sqlalchemy.engine import interfaces
 
-from sigv4_dataapi.dialect._base import DataAPIBindNames, DataAPIDialectMixin
+from sigv4_dataapi.dialect._base import (
+    AsyncDataAPIDialectMixin,
+    DataAPIBindNames,
+    DataAPIDialectMixin,
+)
 from sigv4_dataapi.dialect._imv import InsertManyValuesPaging
 from sigv4_dataapi.dialect._pg_types import COLSPECS
 
@@ -135,32 +139,13 @@ class PGDialect_dataapi(DataAPIDialectMixin, PGDialect):
         return True
 
 
-class PGDialect_dataapi_async(PGDialect_dataapi):
+class PGDialect_dataapi_async(AsyncDataAPIDialectMixin, PGDialect_dataapi):
     """The same over ``dbapi.connect_async`` (``create_async_engine``)."""
 
     supports_statement_cache = True
-    is_async = True
-    driver = "dataapi_async"
-
-    @classmethod
-    def import_dbapi(cls) -> Any:
-        from sigv4_dataapi.dialect._async import AsyncAdaptedDBAPI
-
-        return AsyncAdaptedDBAPI(super().import_dbapi())
-
-    @classmethod
-    def get_pool_class(cls, url: Any) -> Any:
-        """The asyncio pool: SQLAlchemy 2.1 picks it from ``is_async``, 2.0 (which
-        Python 3.10 installs) asks the dialect, as its own asyncio dialects answer."""
-        from sqlalchemy.pool import AsyncAdaptedQueuePool
-
-        return AsyncAdaptedQueuePool
 
     def _server_side_cursor(self, dbapi_connection: Any) -> Any:
         return dbapi_connection.cursor(server_side=True)
-
-    def get_driver_connection(self, connection: Any) -> Any:
-        return connection._connection
 
 
 dialect = PGDialect_dataapi
