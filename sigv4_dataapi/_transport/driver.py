@@ -45,6 +45,7 @@ from sigv4_dataapi._transport.exchange import (
     TransportSettings,
     as_timeout,
 )
+from sigv4_dataapi._transport.wire import Reply, WireRequest
 
 __all__ = [
     "CONTENT_TYPE",
@@ -216,7 +217,8 @@ class Transport(BaseTransport):
             outcome = self._perform(step)
 
     def _perform(self, step: Step) -> Outcome:
-        if isinstance(step, Send):
+        if step.__class__ is Send:
+            assert isinstance(step, Send)
             try:
                 return self._roundtrip(step.request)
             except httpx.HTTPError as exc:
@@ -226,17 +228,27 @@ class Transport(BaseTransport):
             return None
         return self._core.credentials.get()
 
-    def _roundtrip(self, request: httpx.Request) -> httpx.Response:
-        """One attempt, bounded by ``bounds``: the deadline, ``max_response_bytes``."""
+    def _roundtrip(self, wire: WireRequest) -> Reply | httpx.Response:
+        """One attempt, bounded by ``bounds``: the deadline, ``max_response_bytes``.
+
+        Our own pool takes the request as it is and answers a ``Reply``; an httpx
+        client or transport gets an ``httpx.Request``.
+        """
         if self._http is not None:
-            return self._http.send(request)
+            return self._http.send(wire.httpx())
         if self._forked() and not getattr(self._pool, "bounds_answers", False):
             self._pool = None  # StdlibTransport resets itself (closing the child's copies)
         pool = self._pool or self._open()
         started = time.perf_counter()
+        exchange = getattr(pool, "exchange", None)
+        if exchange is not None:  # StdlibTransport: capped, decoded, no httpx objects
+            reply: Reply = exchange(wire)
+            reply.elapsed = time.perf_counter() - started
+            return reply
+        request = wire.httpx()
         response = pool.handle_request(request)
         try:
-            if getattr(pool, "bounds_answers", False):  # StdlibTransport: capped, decoded
+            if getattr(pool, "bounds_answers", False):
                 response.read()
                 return self._received(response, request, started)
             seconds = _bounds.attempt_budget(request.extensions.get("timeout"))

@@ -91,7 +91,7 @@ class AsyncTransport(BaseTransport):
     async def _perform(self, step: Step) -> Outcome:
         if isinstance(step, Send):
             try:
-                return await self._roundtrip(step.request)
+                return await self._roundtrip(step.request.httpx())
             except httpx.HTTPError as exc:
                 return exc
         if isinstance(step, Sleep):

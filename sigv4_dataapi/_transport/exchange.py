@@ -33,6 +33,7 @@ from sigv4_dataapi._transport.answers import (
     error_from_httpx,
     error_from_response,
 )
+from sigv4_dataapi._transport.wire import Reply, WireRequest
 
 _log = logging.getLogger("sigv4_dataapi.transport")
 
@@ -53,15 +54,45 @@ DEFAULT_TIMEOUT = httpx.Timeout(70.0, connect=10.0)
 SIGNING = SigningSettings()
 
 
-# RawResponse and TransportHooks are plain values, NamedTuples: a frozen dataclass costs
+# TransportHooks is a NamedTuple and RawResponse a slotted class: a frozen dataclass costs
 # ~1 ms to define at import, which every cold start pays (settings stay dataclasses).
-class RawResponse(NamedTuple):
-    """A 2xx answer as received: the CLI prints it, the client decodes ``content``."""
+class RawResponse:
+    """A 2xx answer as received: the CLI prints it, the client decodes ``content``.
 
-    status_code: int
-    headers: httpx.Headers
-    content: bytes
-    request_id: str | None
+    ``headers`` is an ``httpx.Headers``, built on first use from the pairs the
+    transport read (a Data API call never looks at them).
+    """
+
+    __slots__ = ("_headers", "content", "request_id", "status_code")
+
+    def __init__(
+        self,
+        status_code: int,
+        headers: httpx.Headers | list[tuple[str, str]],
+        content: bytes,
+        request_id: str | None,
+    ) -> None:
+        self.status_code = status_code
+        self._headers = headers
+        self.content = content
+        self.request_id = request_id
+
+    @property
+    def headers(self) -> httpx.Headers:
+        if not isinstance(self._headers, httpx.Headers):
+            self._headers = _headers(self._headers)
+        return self._headers
+
+    def __repr__(self) -> str:
+        return (f"RawResponse(status_code={self.status_code}, request_id={self.request_id!r}, "
+                f"content={len(self.content)} bytes)")  # fmt: skip
+
+
+def _headers(pairs: list[tuple[str, str]]) -> httpx.Headers:
+    try:
+        return httpx.Headers(pairs)
+    except UnicodeEncodeError:  # a byte past ASCII: httpx encodes str headers as ASCII
+        return httpx.Headers([(k.encode("latin-1"), v.encode("latin-1")) for k, v in pairs])
 
 
 class TransportHooks(NamedTuple):
@@ -100,11 +131,11 @@ AUTHENTICATE = Authenticate()
 
 
 class Send:
-    """Step: send ``request``; the driver answers with the response or the httpx error."""
+    """Step: send ``request``; the driver answers with the answer or the httpx error."""
 
     __slots__ = ("request",)
 
-    def __init__(self, request: httpx.Request) -> None:
+    def __init__(self, request: WireRequest) -> None:
         self.request = request
 
 
@@ -118,7 +149,7 @@ class Sleep:
 
 
 Step = Authenticate | Send | Sleep
-Outcome = httpx.Response | httpx.HTTPError | Credentials | None
+Outcome = Reply | httpx.Response | httpx.HTTPError | Credentials | None
 
 
 @dataclass(frozen=True)
@@ -165,6 +196,7 @@ class Exchange:
         base = settings.endpoint.url
         self._urls = {op: httpx.URL(base + path) for op, path in OPERATIONS.items()}
         self._raw_urls = {op: base + path for op, path in OPERATIONS.items()}
+        self._targets = {op: url.raw_path.decode("ascii") for op, url in self._urls.items()}
         host = httpx.URL(base).netloc.decode("ascii")  # lower-case, IDNA, default port dropped
         self._signed_headers = (("Host", host), ("Content-Type", CONTENT_TYPE))
         # unsigned: proxies rewrite User-Agent (DEFAULT_UNSIGNED_HEADERS)
@@ -181,11 +213,11 @@ class Exchange:
 
     def build(
         self, operation: str, body: bytes, credentials: Credentials | None = None
-    ) -> tuple[httpx.Request, SigningResult]:
+    ) -> tuple[WireRequest, SigningResult]:
         """Sign ``body`` for ``operation`` with a fresh time (pitfall 18: one per attempt).
 
         The request gets every header it will carry here (Host and Content-Length
-        included, Host signed as sent), so httpx has nothing left to compute.
+        included, Host signed as sent), so nothing is left to compute on the way.
         ``credentials`` default to the source's (``get()``, which may block).
         """
         url = self.url(operation)
@@ -197,9 +229,8 @@ class Exchange:
         )  # fmt: skip
         headers = [*self._signed_headers, *signed.headers.items(), *self._extra_headers,
                    ("Content-Length", str(len(body)))]  # fmt: skip
-        request = httpx.Request("POST", url, headers=headers, stream=httpx.ByteStream(body),
-                                extensions=self._extensions)  # fmt: skip
-        request.read()  # sets .content for hooks and mock transports; the bytes are not copied
+        request = WireRequest("POST", url, self._targets[operation], headers, body,
+                              self._extensions)  # fmt: skip
         return request, signed
 
     def run(
@@ -215,9 +246,9 @@ class Exchange:
                 raise TypeError(f"the driver answered Authenticate with {credentials!r}")
             request, signed = self.build(operation, body, credentials)
             if hooks.on_signed is not None:
-                hooks.on_signed(signed, request)
+                hooks.on_signed(signed, request.httpx())
             outcome = yield Send(request)
-            answer = self._answer(operation, outcome, hooks)
+            answer = self._answer(operation, outcome, hooks, request)
             if isinstance(answer, RawResponse):
                 return answer
             now = self.clocks.monotonic()
@@ -228,9 +259,17 @@ class Exchange:
                 yield Sleep(decision.delay)
 
     def _answer(
-        self, operation: str, outcome: Outcome, hooks: TransportHooks
+        self, operation: str, outcome: Outcome, hooks: TransportHooks, request: WireRequest
     ) -> RawResponse | DataAPIError:
         """A 2xx answer as it is; anything else as the exception it means."""
+        if isinstance(outcome, Reply):
+            if hooks.on_response is not None:
+                hooks.on_response(outcome.httpx(request.httpx()))
+            if outcome.is_success:
+                return RawResponse(outcome.status_code, outcome.headers, outcome.content,
+                                   outcome.header(REQUEST_ID_HEADER))  # fmt: skip
+            return error_from_response(outcome.status_code, _headers(outcome.headers),
+                                       outcome.content, operation=operation)  # fmt: skip
         if not isinstance(outcome, httpx.Response):
             assert not isinstance(outcome, Credentials)
             return error_from_httpx(outcome, operation, self.settings.endpoint.url)
@@ -269,10 +308,14 @@ class Exchange:
 
     def _measure_skew(self, outcome: Outcome) -> bool:
         """Set ``skew`` from the answer's ``Date`` header; False when it has none."""
-        if not isinstance(outcome, httpx.Response):
+        if isinstance(outcome, Reply):
+            date = outcome.header("date") or ""
+        elif isinstance(outcome, httpx.Response):
+            date = outcome.headers.get("date", "")
+        else:
             return False
         try:
-            server = parsedate_to_datetime(outcome.headers.get("date", ""))
+            server = parsedate_to_datetime(date)
         except (TypeError, ValueError):
             return False
         if server.tzinfo is None:

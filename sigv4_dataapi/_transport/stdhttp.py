@@ -1,11 +1,16 @@
 """httpx's transport interface over the standard library's ``http.client``, with keep-alive.
 
 ``httpx.HTTPTransport`` imports httpcore and h11 (~20-25 ms of a cold start);
-``http.client`` is already loaded by httpx itself. Data API bodies are small,
-so a response is read whole (at most ``max_response_bytes``, under the attempt's
-deadline: ``bounds``); connections are kept per (scheme, host, port), reused
-when idle and still quiet, and never across ``os.fork()``: a child starts an
-empty pool of its own (the parent's sockets are closed in the child only).
+``http.client`` is already loaded by httpx itself. ``http.client`` connects
+(TCP, ``CONNECT`` through a proxy, TLS); the request's head is written and a
+plain answer read by ``stdhttp_io`` directly, others by ``http.client``. The
+driver calls :meth:`StdlibTransport.exchange` (a ``WireRequest`` in, a ``Reply``
+out, no httpx objects); ``handle_request`` is httpx's interface over the same
+path. Data API bodies are small, so a response is read whole (at most
+``max_response_bytes``, under the attempt's deadline: ``bounds``); connections
+are kept per (scheme, host, port), reused when idle and still quiet, and never
+across ``os.fork()``: a child starts an empty pool of its own (the parent's
+sockets are closed in the child only).
 
 Failures are httpx's exception classes, split as httpcore splits them, because
 that split is what tells a safe retry from a statement that may have run:
@@ -28,7 +33,6 @@ is a ``ConnectError`` (never sent). Other proxies are left to ``httpx.HTTPTransp
 
 from __future__ import annotations
 
-import functools
 import http.client
 import os
 import select
@@ -45,50 +49,21 @@ from sigv4_dataapi._transport.bounds import (
     attempt_budget,
     decoded,
 )
-from sigv4_dataapi._transport.stdhttp_io import Answer, TunnelConnection, Unsent, failures
+from sigv4_dataapi._transport.stdhttp_io import (
+    READ_SIZE,
+    Answer,
+    TunnelConnection,
+    Unsent,
+    failure,
+    read_plain,
+    request_head,
+)
+from sigv4_dataapi._transport.wire import Reply, WireRequest
 
 Connection = http.client.HTTPConnection  # HTTPSConnection is one
 PoolKey = tuple[str, str, int]
 DEFAULT_PORTS = {"http": 80, "https": 443}
-READ_SIZE = 65536  # an answer without a length is read in pieces of this size
 ONE_WRITE_MAX = 65536  # a body up to this size leaves in the same write as the head
-
-
-class _OneWrite(http.client.HTTPConnection):
-    """Sends a small body in the same ``sendall`` as the request's head.
-
-    ``http.client`` writes the head and the body separately: two TLS records, two
-    segments, and a server that wakes up for the head only to wait for the body
-    (the Nagle / delayed-ACK hazard when ``TCP_NODELAY`` is off). Only public
-    methods are overridden: ``endheaders`` holds the body back, ``send`` appends it.
-    """
-
-    _held: bytes | None = None
-
-    def endheaders(self, message_body: object = None, *, encode_chunked: bool = False) -> None:
-        if (isinstance(message_body, bytes) and not encode_chunked
-                and len(message_body) <= ONE_WRITE_MAX):  # fmt: skip
-            self._held = message_body
-            try:
-                super().endheaders()
-            finally:
-                self._held = None
-            return
-        super().endheaders(message_body, encode_chunked=encode_chunked)  # type: ignore[arg-type]
-
-    def send(self, data: object) -> None:
-        held, self._held = self._held, None
-        if held and isinstance(data, bytes):
-            data += held
-        super().send(data)  # type: ignore[arg-type]
-
-
-class _OneWriteHTTPS(_OneWrite, http.client.HTTPSConnection):
-    """``_OneWrite`` over TLS."""
-
-
-class _OneWriteTunnel(_OneWrite, TunnelConnection):
-    """``_OneWrite`` over TLS through a ``CONNECT`` proxy."""
 
 
 class StdlibTransport(httpx.BaseTransport):
@@ -121,93 +96,115 @@ class StdlibTransport(httpx.BaseTransport):
         self._closed = False
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
+        """httpx's transport interface (the ``request`` command's ``httpx.Client``)."""
+        wire = WireRequest.from_httpx(request)
+        return self.exchange(wire).httpx(request)
+
+    def exchange(self, wire: WireRequest) -> Reply:
+        """One request and its whole answer (the driver's path: no httpx objects made)."""
+        url = wire.url
         if url.scheme not in DEFAULT_PORTS:
             raise httpx.UnsupportedProtocol(f"unsupported URL scheme {url.scheme!r}",
-                                            request=request)  # fmt: skip
+                                            request=wire.httpx())  # fmt: skip
         host = url.raw_host.decode("ascii")  # IDNA-encoded, IPv6 without brackets
         key = (url.scheme, host, url.port or DEFAULT_PORTS[url.scheme])
-        timeouts = _timeouts(request.extensions.get("timeout"))
+        timeouts = _timeouts(wire.extensions.get("timeout"))
         budget = Budget(attempt_budget(timeouts))
-        conn = self._checkout(key) or self._connect(key, request, budget, timeouts["connect"])
-        lost = self._write(conn, request, budget, timeouts["write"])
-        with failures(request, conn, "read", lost):
-            conn.response_class = functools.partial(  # type: ignore[assignment]
-                Answer, budget=budget, timeout=timeouts["read"]
-            )
-            answer = conn.getresponse()
-            try:
-                content = self._body(answer, request)
-            finally:
-                answer.close()  # its reader holds the socket open, even once conn is closed
-        if lost is None:
+        conn = self._checkout(key) or self._connect(key, wire, budget, timeouts["connect"])
+        lost = self._write(conn, wire, budget, timeouts["write"])
+        try:
+            reply, keep = self._read(conn, wire, budget, timeouts["read"])
+        except Exception as exc:
+            conn.close()
+            error = failure(exc, wire, "read", lost)
+            raise error from error.__cause__
+        if lost is None and keep:
             self._checkin(key, conn)
         else:
             conn.close()
-        version = b"HTTP/1.0" if answer.version == 10 else b"HTTP/1.1"
-        extensions = {"http_version": version, "reason_phrase": answer.reason.encode("latin-1")}
-        headers = answer.getheaders()
-        if any(name.lower() == "content-encoding" for name, _ in headers):
-            return self._decoded(answer, headers, content, extensions, request)
-        try:
-            stream = httpx.ByteStream(content)
-            return httpx.Response(answer.status, headers=headers, stream=stream,
-                                  extensions=extensions)  # fmt: skip
-        except UnicodeEncodeError:  # a byte past ASCII: httpx encodes str headers as ASCII
-            raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
-            return httpx.Response(answer.status, headers=raw, stream=httpx.ByteStream(content),
-                                  extensions=extensions)  # fmt: skip
-
-    def _decoded(
-        self,
-        answer: http.client.HTTPResponse,
-        headers: list[tuple[str, str]],
-        content: bytes,
-        extensions: dict[str, bytes],
-        request: httpx.Request,
-    ) -> httpx.Response:
-        """An answer nobody asked to compress, inflated up to ``max_response_bytes``."""
-        raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
-        response = httpx.Response(answer.status, headers=raw, stream=httpx.ByteStream(content),
-                                  extensions=extensions)  # fmt: skip
-        return decoded(response, request, content, self._max_bytes)
+        return reply
 
     def _write(
-        self, conn: Connection, request: httpx.Request, budget: Budget, timeout: float | None
+        self, conn: Connection, wire: WireRequest, budget: Budget, timeout: float | None
     ) -> OSError | None:
         """Send the request; the error that broke the connection while sending, if one did.
 
-        A streamed body (``Transfer-Encoding: chunked``) goes out chunk-encoded.
+        A small body leaves in the same write as the head (one TLS record, no
+        Nagle / delayed-ACK wait for a server that read the head alone); a
+        streamed body goes out chunk-encoded.
         """
+        sock = conn.sock
         try:
-            with failures(request, conn, "write"):
-                conn.sock.settimeout(budget.limit(timeout))
-                conn.putrequest(request.method, request.url.raw_path.decode("ascii"),
-                                skip_host=True, skip_accept_encoding=True)  # fmt: skip
-                for name, value in request.headers.raw:
-                    conn.putheader(name.decode("latin-1"), value)
-                stream = request.stream
-                chunked = request.headers.get("transfer-encoding", "").lower() == "chunked"
-                if chunked and isinstance(stream, httpx.SyncByteStream):
-                    conn.endheaders(iter(stream), encode_chunked=True)
+            sock.settimeout(budget.limit(timeout))
+            head = request_head(wire)
+            body = wire.body
+            if isinstance(body, bytes):
+                if len(body) <= ONE_WRITE_MAX:
+                    sock.sendall(head + body)
                 else:
-                    conn.endheaders(request.read() or None)
-        except Unsent as unsent:
-            return unsent.error
+                    sock.sendall(head)
+                    sock.sendall(body)
+            else:
+                sock.sendall(head)
+                for chunk in body:
+                    if chunk:
+                        sock.sendall(b"%X\r\n%b\r\n" % (len(chunk), chunk))
+                sock.sendall(b"0\r\n\r\n")
+        except Exception as exc:
+            error = failure(exc, wire, "write")
+            if isinstance(error, Unsent):
+                return error.error
+            conn.close()
+            raise error from error.__cause__
         return None
 
-    def _body(self, answer: http.client.HTTPResponse, request: httpx.Request) -> bytes:
+    def _read(
+        self, conn: Connection, wire: WireRequest, budget: Budget, timeout: float | None
+    ) -> tuple[Reply, bool]:
+        """The whole answer, and whether the connection may carry another request.
+
+        A plain answer (the Data API's) is read directly (``read_plain``); any
+        other goes through ``http.client`` from its first byte (``Answer``).
+        """
+        read = read_plain(conn.sock, wire, budget, timeout, self._max_bytes)
+        if not isinstance(read, bytes):
+            return read
+        answer = Answer(conn.sock, method=wire.method, budget=budget, timeout=timeout,
+                        prefix=read)  # fmt: skip
+        try:
+            answer.begin()
+            content = self._body(answer, wire)
+        finally:
+            answer.close()  # its reader holds the socket open, even once conn is closed
+        version = b"HTTP/1.0" if answer.version == 10 else b"HTTP/1.1"
+        reply = Reply(answer.status, answer.getheaders(), content, reason=answer.reason,
+                      http_version=version)  # fmt: skip
+        if any(name.lower() == "content-encoding" for name, _ in reply.headers):
+            reply = self._decoded(reply, wire)
+        return reply, not answer.will_close
+
+    def _decoded(self, reply: Reply, wire: WireRequest) -> Reply:
+        """An answer nobody asked to compress, inflated up to ``max_response_bytes``."""
+        raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in reply.headers]
+        unread = httpx.Response(reply.status_code, headers=raw)  # never read: httpx would inflate
+        response = decoded(unread, wire.httpx(), reply.content, self._max_bytes)
+        headers = [(name.decode("latin-1"), value.decode("latin-1"))
+                   for name, value in response.headers.raw]  # fmt: skip
+        return Reply(reply.status_code, headers, response.content, reason=reply.reason,
+                     http_version=reply.http_version)  # fmt: skip
+
+    def _body(self, answer: http.client.HTTPResponse, wire: WireRequest) -> bytes:
         """The whole body, refused past ``max_response_bytes`` before it is all in memory."""
         limit = self._max_bytes
         if answer.length is not None:  # a Content-Length: known before a byte is read
             if answer.length > limit:
-                raise AnswerTooLarge(limit, size=answer.length, request=request)
+                raise AnswerTooLarge(limit, size=answer.length, request=wire.httpx())
             return answer.read()
         body = bytearray()
         while piece := answer.read(min(READ_SIZE, limit + 1 - len(body))):
             body += piece
             if len(body) > limit:
-                raise AnswerTooLarge(limit, request=request)
+                raise AnswerTooLarge(limit, request=wire.httpx())
         return bytes(body)
 
     def _checkout(self, key: PoolKey) -> Connection | None:
@@ -235,27 +232,27 @@ class StdlibTransport(httpx.BaseTransport):
         conn.close()
 
     def _connect(
-        self, key: PoolKey, request: httpx.Request, budget: Budget, timeout: float | None
+        self, key: PoolKey, wire: WireRequest, budget: Budget, timeout: float | None
     ) -> Connection:
         scheme, host, port = key
         conn: Connection
         timeout = budget.limit(timeout)
         if scheme == "http":
-            conn = _OneWrite(host, port, timeout=timeout)
+            conn = http.client.HTTPConnection(host, port, timeout=timeout)
         elif self._tunnel is None:
-            conn = _OneWriteHTTPS(host, port, timeout=timeout, context=self._context)
+            conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=self._context)
         else:  # TCP to the proxy, CONNECT host:port, then TLS with the server, end to end
             proxy_host, proxy_port, headers = self._tunnel
-            conn = _OneWriteTunnel(proxy_host, proxy_port, timeout=timeout, context=self._context)
+            conn = TunnelConnection(proxy_host, proxy_port, timeout=timeout, context=self._context)
             conn.set_tunnel(host, port, headers=headers)
         try:
             conn.connect()  # TCP, CONNECT, the TLS handshake: nothing of the request has left
         except TimeoutError as exc:
             conn.close()
-            raise httpx.ConnectTimeout(str(exc) or "timed out", request=request) from exc
+            raise httpx.ConnectTimeout(str(exc) or "timed out", request=wire.httpx()) from exc
         except (OSError, ValueError, http.client.HTTPException) as exc:  # incl. a refused CONNECT
             conn.close()
-            raise httpx.ConnectError(str(exc) or type(exc).__name__, request=request) from exc
+            raise httpx.ConnectError(str(exc) or type(exc).__name__, request=wire.httpx()) from exc
         return conn
 
     def _forked(self) -> None:
