@@ -2,13 +2,17 @@
 and the ColumnMetadata pgjdbc would report for it (reference F15).
 
 pgjdbc fills nullability, auto-increment and schema/table names from the
-catalog, so this module asks ``pg_attribute`` once per result for the
-tables its columns come from; precision and scale follow pgjdbc's rules per
-type and typmod.
+catalog, so this module asks ``pg_attribute`` for the tables a result's columns
+come from; precision and scale follow pgjdbc's rules per type and typmod. Like
+pgjdbc (its per-connection field metadata cache, ``databaseMetadataCacheFields``,
+65,536 fields by default), the answers are kept per database connection by
+(table oid, column number): a table dropped and created again has a new oid, and
+a column changed in place keeps what the connection first read, as on the service.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,16 +107,34 @@ class ResultPlan:
                     raise InternalFailureError(f"{self.fields[index].type.name} infinity")
 
     def columns(self, conn: Any) -> list[Column]:
-        tables = _table_columns(conn, {f.table_oid for f in self.fields if f.table_oid})
+        tables = _table_columns(conn, self.fields)
         return [_column(f, tables.get((f.table_oid, f.attnum))) for f in self.fields]
 
 
-def _table_columns(conn: Any, oids: set[int]) -> dict[tuple[int, int], _TableColumn]:
-    if not oids:
-        return {}
-    with conn.cursor() as cur:
-        cur.execute(_TABLE_COLUMNS_SQL, [sorted(oids)])
-        return {(row[0], row[1]): _TableColumn(*row[2:]) for row in cur.fetchall()}
+_CACHE_FIELDS = 65536  # pgjdbc's databaseMetadataCacheFields default
+# database connection -> (table oid, column number) -> the catalog's answer (None: no row)
+_FIELD_CACHES: weakref.WeakKeyDictionary[Any, dict[tuple[int, int], _TableColumn | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _table_columns(conn: Any, fields: list[_Field]) -> dict[tuple[int, int], _TableColumn | None]:
+    """The catalog's answer for each table column of ``fields``, asked once per connection."""
+    cache = _FIELD_CACHES.get(conn)
+    if cache is None:
+        cache = _FIELD_CACHES[conn] = {}
+    wanted = {(f.table_oid, f.attnum) for f in fields if f.table_oid}
+    missing = {oid for oid, attnum in wanted if (oid, attnum) not in cache}
+    if missing:
+        with conn.cursor() as cur:
+            cur.execute(_TABLE_COLUMNS_SQL, [sorted(missing)])
+            found = {(row[0], row[1]): _TableColumn(*row[2:]) for row in cur.fetchall()}
+        if len(cache) + len(found) > _CACHE_FIELDS:
+            cache.clear()
+        cache.update(found)
+        for key in wanted:
+            cache.setdefault(key, None)
+    return {key: cache[key] for key in wanted}
 
 
 def _column(field: _Field, table: _TableColumn | None) -> Column:

@@ -180,6 +180,35 @@ def test_metadata_of_table_columns(session: PostgresSession, table: str) -> None
     assert (at.type, at.scale, at.table_name, at.schema_name) == (93, 3, table, "public")
 
 
+def test_the_catalog_is_read_once_per_connection_and_table(
+    session: PostgresSession, table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pgjdbc keeps field metadata per connection by (table oid, column): so does the endpoint.
+    A table created again has a new oid, so it is read afresh."""
+    from sigv4_dataapi._server.backends import _pg_result
+
+    read: list[tuple[object, ...]] = []
+    real = _pg_result._TableColumn
+
+    def counted(*fields: object) -> object:
+        read.append(fields)
+        return real(*fields)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_pg_result, "_TableColumn", counted)
+    session.execute(f"CREATE TABLE {table} (id int NOT NULL, name text)", [])
+    first = session.execute(f"SELECT id, name FROM {table}", [])
+    again = session.execute(f"SELECT name, id, 1 AS one FROM {table}", [])
+    assert len(read) == 2  # two columns, asked once
+    assert first.columns is not None and again.columns is not None
+    assert [c.nullable for c in first.columns] == [0, 1]
+    assert [c.nullable for c in again.columns] == [1, 0, 0]
+    session.execute(f"DROP TABLE {table}", [])
+    session.execute(f"CREATE TABLE {table} (id int, name text NOT NULL)", [])
+    recreated = session.execute(f"SELECT id, name FROM {table}", [])
+    assert recreated.columns is not None
+    assert [c.nullable for c in recreated.columns] == [1, 0] and len(read) == 4
+
+
 def test_rows_updated(session: PostgresSession, table: str) -> None:
     created = session.execute(f"CREATE TABLE {table} (id int)", [])
     assert (created.columns, created.rows_updated) == (None, 0)
