@@ -569,3 +569,76 @@ def test_one_record_decoder_serves_every_page() -> None:
         pages.append(decoder.decode(raw["records"]))
     result = Result.from_pages(pages, columns=meta)
     assert result.rows == [{"n": Decimal("1.5")}, {"n": Decimal("2")}, {"n": Decimal("3")}]
+
+
+# -- what is kept between calls (small results) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("member", "bad"), [("isSigned", 1), ("nullable", True), ("type", 4.0), ("precision", False)]
+)
+def test_a_known_column_set_does_not_admit_an_equal_member_of_another_type(
+    member: str, bad: object
+) -> None:
+    """``True == 1 == 1.0``: a cached valid column must not answer for a malformed one."""
+    good = {"name": "k", "label": "k", "typeName": "int4", "type": 4, "isSigned": True,
+            "nullable": 1, "precision": 0}  # fmt: skip
+    records = [[{"longValue": 1}]]
+    assert parse_execute_response(body(columnMetadata=[good], records=records)).records == [[1]]
+    with pytest.raises(ResponseParseError, match=f"columnMetadata {member} must be"):
+        parse_execute_response(body(columnMetadata=[{**good, member: bad}], records=records))
+
+
+def test_results_of_one_statement_share_columns_not_records() -> None:
+    raw = body(columnMetadata=[column("numeric", 2)], records=[[{"stringValue": "1.5"}]])
+    first, second = parse_execute_response(raw), parse_execute_response(raw)
+    assert first.columns is second.columns
+    first.records[0][0] = "changed"
+    assert second.records == [[Decimal("1.5")]]
+    assert parse_execute_response(raw, convert=False).records == [["1.5"]]
+
+
+def test_a_suspect_object_is_counted_for_its_own_parse_only() -> None:
+    """The hook's count lives in the thread and restarts with each body."""
+    assert load_fields(b'{"records": [[{"futureValue": 1}]], "a": 1}')[1] is True
+    assert load_fields(b'{"records": [[{"longValue": 1}]], "a": 1}')[1] is False
+
+
+def test_threads_parsing_at_once_keep_their_own_suspects() -> None:
+    import threading
+
+    bad = b'{"numberOfRecordsUpdated": 0, "records": [[{"futureValue": 1}]]}'
+    good = body(records=[[{"longValue": i} for i in range(3)] for _ in range(2000)], a=1)
+    outcomes: list[object] = []
+
+    def run(raw: bytes) -> None:
+        for _ in range(30):
+            try:
+                outcomes.append(len(parse_execute_response(raw).records))
+            except ResponseParseError as exc:
+                outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=run, args=(raw,)) for raw in (bad, good, bad, good)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(map(str, outcomes)) == sorted(
+        ["a Field has an unknown member 'futureValue'"] * 60 + ["2000"] * 60
+    )
+
+
+def test_a_body_as_json_loads_reads_it() -> None:
+    """BOMs and whitespace as ``json.loads`` takes them (the decoders are built once)."""
+    assert (
+        parse_execute_response(
+            b'\xef\xbb\xbf {"numberOfRecordsUpdated": 2}\n'
+        ).number_of_records_updated
+        == 2
+    )
+    with pytest.raises(ResponseParseError, match="Expecting value"):
+        parse_execute_response(b"\xef\xbb\xbf\xef\xbb\xbf{}")
+    with pytest.raises(ResponseParseError, match="Unexpected UTF-8 BOM"):
+        parse_execute_response("\ufeff{}")
+    with pytest.raises(ResponseParseError, match="Extra data"):
+        parse_execute_response(b'{"records": []} {}')

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from typing import Any
+from unittest.mock import patch
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from sigv4_dataapi._codec import decode as _decode
+from sigv4_dataapi._codec import jsontext
 from sigv4_dataapi._codec.decode import parse_batch_execute_response, parse_execute_response
 from sigv4_dataapi._codec.execute_sql import parse_execute_sql_response
 from sigv4_dataapi._codec.result import Result
@@ -108,3 +112,58 @@ def test_random_bytes_never_crash(body: bytes) -> None:
 def test_truncated_bodies_never_crash(response: dict[str, Any], data: st.DataObject) -> None:
     body = json.dumps(response).encode()
     check(body[: data.draw(st.integers(0, len(body)))])
+
+
+def outcome(body: bytes | str) -> object:
+    """What ``parse_execute_response`` makes of ``body``: its values, or its error's text."""
+    try:
+        result = parse_execute_response(body)
+    except ResponseParseError as exc:
+        return ("error", str(exc))
+    return (result.records, result.columns, result.number_of_records_updated,
+            result.generated_fields, result.formatted_records)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(responses, st.data())
+def test_small_and_large_body_hooks_agree(response: dict[str, Any], data: st.DataObject) -> None:
+    """A body is parsed by one of two hooks by its size; they must not differ in anything."""
+    body = json.dumps(response).encode()
+    body = body[: data.draw(st.integers(0, len(body)))] if data.draw(st.booleans()) else body
+    with patch.object(_decode, "SMALL_BODY", 1 << 62):
+        small = outcome(body)
+    with patch.object(_decode, "SMALL_BODY", 0):
+        large = outcome(body)
+    assert small == large
+
+
+def json_outcome(load: Callable[[Any], Any], text: Any) -> object:
+    try:
+        return ("value", load(text))
+    except (ValueError, TypeError, RecursionError) as exc:
+        return (type(exc), str(exc))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=24),
+        st.text(alphabet=' \t\n\r{}[]":,0123456789.eE+-truefalsn\ufeff\\u', max_size=24),
+        st.builds(
+            lambda v, a, b: f"{a}{json.dumps(v)}{b}",
+            json_values,
+            st.sampled_from(["", " ", "\ufeff", "\n"]),
+            st.sampled_from(["", " ", "x", "]", "\n\t", "{}"]),
+        ),
+    )
+)
+@example(b"\xef\xbb\xbf\xef\xbb\xbf{}")  # two BOMs: the second is text, not a BOM
+@example("\ufeff{}")
+@example(" {} ")
+def test_jsontext_loads_is_json_loads(text: str | bytes) -> None:
+    """Same values and same errors (type and message) as ``json.loads``, for any input."""
+    assert json_outcome(jsontext.loads, text) == json_outcome(json.loads, text)
+    if isinstance(text, str):
+        assert json_outcome(jsontext.loads, text.encode("utf-16")) == json_outcome(
+            json.loads, text.encode("utf-16")
+        )

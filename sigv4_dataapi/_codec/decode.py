@@ -21,12 +21,14 @@ from __future__ import annotations
 import binascii
 import functools
 import json
+import threading
 from collections import deque
 from collections.abc import Callable
 from itertools import repeat
 from operator import itemgetter, setitem
 from typing import Any
 
+from sigv4_dataapi._codec import jsontext
 from sigv4_dataapi._codec.columns import column_converter
 from sigv4_dataapi._codec.result import (
     BatchResult,
@@ -47,19 +49,24 @@ _AS_IS = frozenset(
 FIELD_MEMBERS = _AS_IS | {"isNull", "doubleValue", "blobValue", "doubleValues"}
 _NON_FINITE = {"NaN", "Infinity", "-Infinity"}
 _NUMBERS = frozenset({int, float, bool, type(None)})
+# below this many characters a body is parsed with ``_small_body_hook``: measured, its
+# length test wins while there are fewer than ~70 Fields per column (rows < ~70)
+SMALL_BODY = 16 * 1024
 
 
-class _Parse:
-    """One parse's state: objects that may be malformed Fields (``{}``, unknown member).
+class _Parse(threading.local):
+    """The parse's state: objects that may be malformed Fields (``{}``, unknown member).
 
     The hook cannot tell an empty Field from an empty ``UpdateResult``, so it
     only counts them; a scan of the values runs afterwards only when needed.
+    The decoders are built once and shared, so the count is the thread's: a
+    parse runs from start to end in one thread without yielding to another.
     """
 
-    __slots__ = ("suspects",)
+    suspects = 0
 
-    def __init__(self) -> None:
-        self.suspects = 0
+
+_STATE = _Parse()
 
 
 def _field_hook(state: _Parse) -> Hook:
@@ -94,6 +101,43 @@ def _field_hook(state: _Parse) -> Hook:
     return hook
 
 
+def _small_body_hook(state: _Parse) -> Hook:
+    """``_field_hook`` for a small body, where objects of many members are a large share.
+
+    ``_field_hook`` finds them by a failed unpacking, free for a Field but ~1 us
+    each: a one-row result has more of them (the top level and one per column's
+    metadata) than Fields. A length test first costs ~3% on a large body (one
+    test per Field), and saves that microsecond per object on a small one.
+    """
+
+    def hook(
+        pairs: list[tuple[str, Any]],
+        _as_is: frozenset[str] = _AS_IS,
+        a2b: Callable[[Any], bytes] = binascii.a2b_base64,
+        state: _Parse = state,
+    ) -> Any:
+        if len(pairs) != 1:
+            return _object(pairs, state)
+        ((key, value),) = pairs
+        if key in _as_is:
+            return value
+        if key == "isNull" and value is True:
+            return None
+        if key == "doubleValue" and value.__class__ is float:
+            return value
+        if key == "blobValue":
+            return a2b(value)
+        return _rare_member(key, value, state)
+
+    return hook
+
+
+_FIELD_HOOK = _field_hook(_STATE)
+# built once: ``json.loads`` with a hook builds a decoder and its scanner on every call
+_LARGE = json.JSONDecoder(object_pairs_hook=_FIELD_HOOK)
+_SMALL = json.JSONDecoder(object_pairs_hook=_small_body_hook(_STATE))
+
+
 def _rare_member(key: str, value: Any, state: _Parse) -> Any:
     """A Field member off the hook's fast path: checked, or kept for the suspect scan."""
     if key == "isNull":
@@ -116,7 +160,7 @@ def _object(pairs: list[tuple[str, Any]], state: _Parse) -> Any:
         return data
     present = [(key, value) for key, value in pairs if value is not None]
     if len(present) == 1 and present[0][0] in FIELD_MEMBERS:
-        return _field_hook(state)(present)  # {"isNull": null, "longValue": 1}, as botocore
+        return _FIELD_HOOK(present)  # {"isNull": null, "longValue": 1}, as botocore
     raise ResponseParseError(f"a Field must have exactly one member, got {sorted(data)}")
 
 
@@ -134,16 +178,17 @@ def double_member(value: object) -> float:
 
 def load_fields(body: bytes | str) -> tuple[dict[str, Any], bool]:
     """Parse ``body`` with Fields unwrapped; also say whether a suspect object was seen."""
-    state = _Parse()
+    _STATE.suspects = 0
     try:
-        data = json.loads(body, object_pairs_hook=_field_hook(state))
+        text = jsontext.text_of(body)
+        data = jsontext.loads_text(text, _SMALL if len(text) < SMALL_BODY else _LARGE)
     except (ValueError, TypeError) as exc:  # JSONDecodeError, bad base64, bad UTF-8
         raise ResponseParseError(f"the response is not the Data API's JSON: {exc}") from exc
     except RecursionError as exc:
         raise ResponseParseError("the response nests too deeply to be the Data API's") from exc
     if not isinstance(data, dict):
         raise ResponseParseError(f"the response is a JSON {type(data).__name__}, not an object")
-    return data, state.suspects > 0
+    return data, _STATE.suspects > 0
 
 
 # -- ExecuteStatement -------------------------------------------------------------------
@@ -199,16 +244,17 @@ def parse_execute_response(body: bytes | str, *, convert: bool = True) -> Result
 
 def _execute_result(body: bytes | str, convert: bool) -> Result:
     data, suspect = load_fields(body)
-    columns = column_metadata(data.get("columnMetadata"))
+    column_set = columns_of(data.get("columnMetadata"))
     records = list_member(data, "records")
     generated = list_member(data, "generatedFields")
     if suspect:
         _reject_bad_fields(records, generated)
-    records = RecordDecoder(columns, convert=convert).decode(records)
+    if records:  # no records: nothing to check or convert (an UPDATE, an empty SELECT)
+        records = column_set.decoder(convert).decode(records)
     formatted = data.get("formattedRecords")
     return Result(
         records if formatted is None or records else None,
-        columns=columns,
+        columns=column_set.columns,
         number_of_records_updated=count_member(data.get("numberOfRecordsUpdated")),
         generated_fields=generated,
         formatted_records=formatted,
@@ -216,30 +262,56 @@ def _execute_result(body: bytes | str, convert: bool) -> Result:
     )
 
 
+class ColumnSet:
+    """One response's ``ColumnMetadata`` and its ``RecordDecoder``s, shared by equal responses.
+
+    A statement's columns come back alike on every call, so the set is kept
+    (``_known_columns``) and its decoders are built once, on first use, not
+    once per call: for a one-row result they were a third of the decoding.
+    Both are immutable, so sharing them between results and threads is safe.
+    """
+
+    __slots__ = ("_decoders", "columns")
+
+    def __init__(self, columns: tuple[ColumnMetadata, ...]) -> None:
+        self.columns = columns
+        self._decoders: dict[bool, RecordDecoder] = {}
+
+    def decoder(self, convert: bool) -> RecordDecoder:
+        decoder = self._decoders.get(convert)
+        if decoder is None:  # a race builds it twice, harmlessly
+            decoder = self._decoders[convert] = RecordDecoder(self.columns, convert=convert)
+        return decoder
+
+
+_NO_COLUMNS = ColumnSet(())
+
+
 def column_metadata(raw: object) -> tuple[ColumnMetadata, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
-        raise ResponseParseError("columnMetadata must be a list of objects")
-    return tuple(map(_column, raw))
+    return columns_of(raw).columns
 
 
-def _column(data: dict[str, Any]) -> ColumnMetadata:
-    """``ColumnMetadata.from_json``, once per distinct column (a statement's come back alike).
+def columns_of(raw: object) -> ColumnSet:
+    """``columnMetadata`` -> ``ColumnSet``, looked up whole: one key for all the columns.
 
     The key holds each member's type, since ``True == 1 == 1.0`` would let a
     malformed member share a valid one's entry.
     """
+    if raw is None:
+        return _NO_COLUMNS
+    if not isinstance(raw, list) or not all(map(isinstance, raw, repeat(dict))):
+        raise ResponseParseError("columnMetadata must be a list of objects")
     try:
-        key = tuple((name, value.__class__, value) for name, value in data.items())
-        return _known_column(key)
+        return _known_columns(
+            tuple([(tuple(c.items()), tuple(map(type, c.values()))) for c in raw])
+        )
     except TypeError:  # an unhashable member (a list, an object): from_json names it
-        return ColumnMetadata.from_json(data)
+        return ColumnSet(tuple(map(ColumnMetadata.from_json, raw)))
 
 
-@functools.lru_cache(maxsize=1024)
-def _known_column(key: tuple[tuple[str, type, Any], ...]) -> ColumnMetadata:
-    return ColumnMetadata.from_json({name: value for name, _, value in key})
+@functools.lru_cache(maxsize=256)
+def _known_columns(key: tuple[tuple[tuple[Any, ...], tuple[type, ...]], ...]) -> ColumnSet:
+    return ColumnSet(tuple(ColumnMetadata.from_json(dict(items)) for items, _ in key))
 
 
 def list_member(data: dict[str, Any], key: str) -> list[Any]:

@@ -255,14 +255,21 @@ def encode_parameters(
             f"placeholders only, not positional ones (got {type(parameters).__name__})"
         )
     hints = type_hints or {}
-    unknown = sorted(set(hints) - set(parameters))
-    if unknown:
-        raise ConfigurationError(f"type_hints name unknown parameters: {', '.join(unknown)}")
+    if hints:
+        unknown = sorted(set(hints) - set(parameters))
+        if unknown:
+            raise ConfigurationError(f"type_hints name unknown parameters: {', '.join(unknown)}")
     encoded = []
     for name, value in parameters.items():
         if not isinstance(name, str):
             raise ConfigurationError(f"parameter names must be str, not {type(name).__name__}")
-        encoded.append(sql_parameter(name, value, hints.get(name)))
+        kind = value.__class__  # an ORM's commonest values first, without the calls
+        if kind is str and name not in hints:
+            encoded.append({"name": name, "value": {"stringValue": value}})
+        elif kind is int and name not in hints and LONG_MIN <= value <= LONG_MAX:  # type: ignore[operator]
+            encoded.append({"name": name, "value": {"longValue": value}})
+        else:
+            encoded.append(sql_parameter(name, value, hints.get(name)))
     return encoded
 
 

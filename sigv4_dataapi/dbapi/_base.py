@@ -8,6 +8,7 @@ made and when the last one ended (for the 3-minute idle rule). The twins in
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -40,7 +41,13 @@ def with_transaction(body: bytes, transaction_id: str | None) -> bytes:
     """``body`` (a JSON object) with ``transactionId`` added; key order is free (§5)."""
     if transaction_id is None:
         return body
-    return body[:-1] + b',"transactionId":' + json.dumps(transaction_id).encode("ascii") + b"}"
+    return body[:-1] + _transaction_member(transaction_id)
+
+
+@functools.lru_cache(maxsize=16)
+def _transaction_member(transaction_id: str) -> bytes:
+    """``,"transactionId":"..."}``: made once per transaction, not once per statement."""
+    return b',"transactionId":' + json.dumps(transaction_id).encode("ascii") + b"}"
 
 
 class BaseConnection:

@@ -18,6 +18,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from sigv4_dataapi._sqltext import (
     TransactionControl,
@@ -41,16 +42,19 @@ class NeedEngine(Exception):
 
 @dataclass(frozen=True)
 class Reading:
-    """The SQL as one dialect reads it."""
+    """The SQL as one dialect reads it (``wanted``: its names as a set, for ``match_names``)."""
 
     names: tuple[str, ...]
     hazards: tuple[str, ...]
     control: TransactionControl | None
+    wanted: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """A checked statement: its SQL, its parameters, or the transaction verb it is."""
+class Prepared(NamedTuple):
+    """A checked statement: its SQL, its parameters, or the transaction verb it is.
+
+    A tuple, made on every ``execute``: a frozen dataclass took ~1.3 us more to build.
+    """
 
     sql: str
     params: dict[str, object] | None
@@ -79,7 +83,7 @@ def _read_one(sql: str, dialect: str) -> Reading:
     else:
         hazards, names = (), ()
     control = transaction_control(sql, dialect) if _may_be_control(sql) else None
-    return Reading(names, hazards, control)
+    return Reading(names, hazards, control, frozenset(names))
 
 
 def _may_be_control(sql: str) -> bool:
@@ -135,6 +139,8 @@ def match_names(reading: Reading, values: Mapping[str, object] | None) -> None:
     """Missing or extra names, or placeholders the service would corrupt: refuse."""
     if reading.hazards:  # the service substitutes whether or not values are sent
         raise ProgrammingError("; ".join(reading.hazards))
+    if (values.keys() if values else frozenset()) == reading.wanted:
+        return  # every name given, none extra (the sets below say which otherwise)
     given = set(values or ())
     wanted = set(reading.names)
     missing = [n for n in reading.names if n not in given]

@@ -154,6 +154,8 @@ def test_savepoint_statements_pass_through(fake: FakeDataAPI, sql: str) -> None:
         ("SELECT :a", None, "no value for :a"),
         ("SELECT :a", {"a": 1, "b": 2}, "not in the SQL: b"),
         ("SELECT 1", {"x": 1}, "not in the SQL: x"),
+        ("SELECT :a, :b, :a", {"a": 1, "c": 2}, "no value for :b; parameters not in the SQL: c"),
+        ("SELECT :a, :a", {"b": 1}, "no value for :a; parameters not in the SQL: b"),
         ("SELECT $$ :a $$ || :a", {"a": 1}, "$$-quoted body"),
         ("SELECT arr[1:n] FROM t WHERE x = :x", {"x": 1}, "array slice"),
         ("SELECT arr[1:2] FROM t", None, "array slice"),

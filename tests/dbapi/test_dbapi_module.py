@@ -128,3 +128,25 @@ def test_importing_the_package_stays_cheap() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_description_is_found_by_the_columns_and_not_only_by_their_identity() -> None:
+    from sigv4_dataapi._codec.result import ColumnMetadata
+    from sigv4_dataapi.dbapi import _cursor_base
+
+    columns = (ColumnMetadata("a", "a", 4, "int4", 10, nullable=0),)
+    first = _cursor_base.describe(columns)
+    assert _cursor_base.describe(columns) is first  # the same tuple again
+    assert _cursor_base.describe(list(columns)) == first  # equal columns, another object
+    other = (ColumnMetadata("b", "b", 12, "text", nullable=1),)
+    for _ in range(_cursor_base._IDENTITY_SIZE + 1):  # the identity table is bounded
+        assert _cursor_base.describe(tuple(other)) == (("b", "text", None, None, None, None, True),)
+    assert _cursor_base.describe(columns) == (("a", "int4", None, None, 10, 0, False),)
+
+
+def test_transaction_id_is_added_to_the_body() -> None:
+    from sigv4_dataapi.dbapi._base import with_transaction
+
+    assert with_transaction(b'{"sql":"x"}', None) == b'{"sql":"x"}'
+    assert with_transaction(b'{"sql":"x"}', "t\u00e9") == b'{"sql":"x","transactionId":"t\\u00e9"}'
+    assert with_transaction(b'{"sql":"y"}', "t\u00e9") == b'{"sql":"y","transactionId":"t\\u00e9"}'
