@@ -380,6 +380,12 @@ def test_malformed_formatted_records(text: object) -> None:
         (b'{"records": [[{"isNull": true, "longValue": 1}]]}', "exactly one member"),
         (b'{"records": [[{"arrayValue": {"longValues": [], "stringValues": []}}]]}', "exactly one"),
         (b'{"records": [[{"futureValue": 1}]]}', "unknown member 'futureValue'"),
+        (b'{"records": [[{"a": 1, "b": 2}]]}', r"exactly one member, got \['a', 'b'\]"),
+        (b'{"columnMetadata": [{"name": "a", "typeName": "int4"}],'
+         b' "records": [[{"x": {"y": 1, "z": 2}}]]}', "unknown member 'x'"),
+        (b'{"columnMetadata": [{"name": "a", "typeName": "int4"}],'
+         b' "records": [[{"arrayValue": {"arrayValues": [{"p": 1, "q": 2}]}}]]}', "exactly one"),
+        (b'{"generatedFields": [{"a": 1, "b": 2}]}', "exactly one member"),
         (b'{"records": [[{"blobValue": "abc"}]]}', "not the Data API's JSON"),
         (b'{"records": [[{"isNull": false}]]}', "isNull must be true"),
         (b'{"records": [[{"doubleValue": "1.5"}]]}', "doubleValue must be a number"),

@@ -64,6 +64,7 @@ class _Parse(threading.local):
     """
 
     suspects = 0
+    objects = 0  # objects of several members kept as dicts: the top level, each column's metadata
 
 
 _STATE = _Parse()
@@ -157,6 +158,7 @@ def _object(pairs: list[tuple[str, Any]], state: _Parse) -> Any:
         return {}
     data = dict(pairs)
     if FIELD_MEMBERS.isdisjoint(data):
+        state.objects += 1
         return data
     present = [(key, value) for key, value in pairs if value is not None]
     if len(present) == 1 and present[0][0] in FIELD_MEMBERS:
@@ -178,7 +180,7 @@ def double_member(value: object) -> float:
 
 def load_fields(body: bytes | str) -> tuple[dict[str, Any], bool]:
     """Parse ``body`` with Fields unwrapped; also say whether a suspect object was seen."""
-    _STATE.suspects = 0
+    _STATE.suspects = _STATE.objects = 0
     try:
         text = jsontext.text_of(body)
         data = jsontext.loads_text(text, _SMALL if len(text) < SMALL_BODY else _LARGE)
@@ -244,10 +246,11 @@ def parse_execute_response(body: bytes | str, *, convert: bool = True) -> Result
 
 def _execute_result(body: bytes | str, convert: bool) -> Result:
     data, suspect = load_fields(body)
+    objects = _STATE.objects
     column_set = columns_of(data.get("columnMetadata"))
     records = list_member(data, "records")
     generated = list_member(data, "generatedFields")
-    if suspect:
+    if suspect or objects > 1 + len(column_set.columns):  # an object where a Field belongs?
         _reject_bad_fields(records, generated)
     if records:  # no records: nothing to check or convert (an UPDATE, an empty SELECT)
         records = column_set.decoder(convert).decode(records)
@@ -345,13 +348,18 @@ def _check_records(records: list[Any], width: int) -> None:
 
 
 def _reject_bad_fields(*groups: list[Any]) -> None:
-    """Runs only after a suspect object: no dict may be left where a Field was (§4)."""
+    """Runs only after a suspect object (or more many-member objects than the top level and
+    the column metadata account for): no dict may be left where a Field was (§4)."""
     stack: list[Any] = list(groups)
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
             if not item:
                 raise ResponseParseError("a Field has no member (expected exactly one)")
+            if len(item) > 1:
+                raise ResponseParseError(
+                    f"a Field must have exactly one member, got {sorted(item)}"
+                )
             raise ResponseParseError(f"a Field has an unknown member {next(iter(item))!r}")
         if isinstance(item, list):
             stack.extend(item)
