@@ -36,11 +36,12 @@ _SERIAL_NAMES = {"int2": "smallserial", "int4": "serial", "int8": "bigserial"}
 _UNLIMITED = 2147483647
 _INFINITE_CAPABLE = frozenset({"date", "timestamp", "timestamptz"})
 _INFINITIES = frozenset({"infinity", "-infinity"})
-_TABLE_COLUMNS_SQL = (
-    "SELECT a.attrelid::int8, a.attnum::int8, n.nspname, c.relname, a.attnotnull,"
+_TABLE_COLUMNS_SQL = (  # pgjdbc's: a NOT NULL domain makes its columns not nullable too
+    "SELECT a.attrelid::int8, a.attnum::int8, n.nspname, c.relname,"
+    " a.attnotnull OR (t.typtype = 'd' AND t.typnotnull),"
     " (a.attidentity <> '' OR coalesce(pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%%',"
     " false)) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
-    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid"
     " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
     " WHERE a.attrelid = ANY(%s::oid[]) AND a.attnum > 0"
 )

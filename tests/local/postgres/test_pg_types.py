@@ -180,6 +180,22 @@ def test_metadata_of_table_columns(session: PostgresSession, table: str) -> None
     assert (at.type, at.scale, at.table_name, at.schema_name) == (93, 3, table, "public")
 
 
+def test_a_not_null_domain_makes_its_column_not_nullable(
+    session: PostgresSession, table: str
+) -> None:
+    """pgjdbc's catalog query: ``attnotnull OR (typtype = 'd' AND typnotnull)``."""
+    domain = f"{table}_qty"
+    session.execute(f"CREATE DOMAIN {domain} AS int NOT NULL", [])
+    try:
+        session.execute(f"CREATE TABLE {table} (a {domain}, b int)", [])
+        result = session.execute(f"SELECT a, b FROM {table}", [])
+        assert result.columns is not None
+        assert [c.nullable for c in result.columns] == [0, 1]
+    finally:
+        session.execute(f"DROP TABLE IF EXISTS {table}", [])
+        session.execute(f"DROP DOMAIN {domain}", [])
+
+
 def test_the_catalog_is_read_once_per_connection_and_table(
     session: PostgresSession, table: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
