@@ -2,10 +2,7 @@
 
 It drives the same steps as :class:`~sigv4_dataapi._transport.driver.Transport`
 with ``await``: credentials from the source's ``aget()`` (a refresh runs in a
-worker thread), pauses from ``asyncio.sleep``, answers from ``aiostd.AsyncStdlibTransport``
-(asyncio's own transports: a ``WireRequest`` in, a ``Reply`` out, every wait bounded by the
-attempt's deadline), or from ``httpx.AsyncHTTPTransport`` when a proxy applies (an
-``http://`` proxy tunnelled for ``https`` included: the sync pool tunnels it itself).
+worker thread), pauses from ``asyncio.sleep``, answers from ``httpx.AsyncHTTPTransport``.
 """
 
 from __future__ import annotations
@@ -28,7 +25,6 @@ from sigv4_dataapi._transport.exchange import (
     Step,
     TransportHooks,
 )
-from sigv4_dataapi._transport.wire import Reply, WireRequest
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -54,11 +50,10 @@ _log = logging.getLogger("sigv4_dataapi.client")
 
 
 class AsyncTransport(BaseTransport):
-    """Asynchronous driver: ``asyncio.sleep`` between retries, one keep-alive pool.
+    """Asynchronous driver: ``asyncio.sleep`` between retries, ``httpx.AsyncHTTPTransport``.
 
-    Like :class:`~sigv4_dataapi._transport.driver.Transport`, it calls its pool
-    directly (``aiostd.AsyncStdlibTransport``, or ``httpx.AsyncHTTPTransport``
-    through a proxy) unless an ``http_client`` or ``http_transport`` is given.
+    Like :class:`~sigv4_dataapi._transport.driver.Transport`, it calls the httpx
+    transport directly unless an ``http_client`` or ``http_transport`` is given.
     """
 
     def __init__(
@@ -96,7 +91,7 @@ class AsyncTransport(BaseTransport):
     async def _perform(self, step: Step) -> Outcome:
         if isinstance(step, Send):
             try:
-                return await self._roundtrip(step.request)
+                return await self._roundtrip(step.request.httpx())
             except httpx.HTTPError as exc:
                 return exc
         if isinstance(step, Sleep):
@@ -108,24 +103,14 @@ class AsyncTransport(BaseTransport):
             return None
         return await aget(self._core.credentials)
 
-    async def _roundtrip(self, wire: WireRequest) -> Reply | httpx.Response:
-        """One attempt under its deadline, at most ``max_response_bytes``.
-
-        Our own pool bounds both itself and answers a ``Reply``; an httpx pool's
-        attempt runs under a cancel scope, its answer read by ``aread_answer``.
-        """
+    async def _roundtrip(self, request: httpx.Request) -> httpx.Response:
+        """One attempt under its deadline (a cancel scope), at most ``max_response_bytes``."""
         if self._http is not None:
-            return await self._http.send(wire.httpx())
-        if self._forked() and not getattr(self._pool, "bounds_answers", False):
-            self._pool = None  # AsyncStdlibTransport resets itself
+            return await self._http.send(request)
+        if self._forked():
+            self._pool = None
         pool = self._pool or self._open()
         started = time.perf_counter()
-        exchange = getattr(pool, "exchange", None)
-        if exchange is not None:
-            reply: Reply = await exchange(wire)
-            reply.elapsed = time.perf_counter() - started
-            return reply
-        request = wire.httpx()
         budget = attempt_budget(request.extensions.get("timeout"))
         attempt = self._attempt(pool, request)
         try:
@@ -139,9 +124,6 @@ class AsyncTransport(BaseTransport):
     ) -> httpx.Response:
         response = await pool.handle_async_request(request)
         try:
-            if getattr(pool, "bounds_answers", False):
-                await response.aread()
-                return response
             return await aread_answer(response, request, self.max_response_bytes)
         finally:
             await response.aclose()
@@ -149,15 +131,7 @@ class AsyncTransport(BaseTransport):
     def _open(self) -> httpx.AsyncBaseTransport:
         with self._lock:
             if self._pool is None:
-                options = self._pool_options()
-                if options.get("proxy") is not None:
-                    self._pool = httpx.AsyncHTTPTransport(**options)
-                else:  # imported here: ``import sigv4_dataapi`` does not load it
-                    from sigv4_dataapi._transport.aiostd import AsyncStdlibTransport
-
-                    self._pool = AsyncStdlibTransport(
-                        options["verify"], max_response_bytes=self.max_response_bytes
-                    )
+                self._pool = httpx.AsyncHTTPTransport(**self._pool_options())
             return self._pool
 
     async def aclose(self) -> None:
