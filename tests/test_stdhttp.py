@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -63,6 +64,11 @@ class KeepAlive(ThreadingHTTPServer):
             conn = self.tls.wrap_socket(conn, server_side=True)
         return conn, address
 
+    def shutdown_request(self, request: Any) -> None:
+        """The connection is closed here (after the handler's ``finish``): only now is it stale."""
+        super().shutdown_request(request)
+        self.closed.set()
+
     def stop(self) -> None:
         self.shutdown()
         self.server_close()
@@ -83,10 +89,6 @@ class _Echo(BaseHTTPRequestHandler):
         self.wfile.flush()
         if self.server.close_after:
             self.close_connection = True
-
-    def finish(self) -> None:
-        super().finish()
-        self.server.closed.set()
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet."""
