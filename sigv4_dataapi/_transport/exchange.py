@@ -33,7 +33,7 @@ from sigv4_dataapi._transport.answers import (
     error_from_httpx,
     error_from_response,
 )
-from sigv4_dataapi._transport.wire import Reply, WireRequest
+from sigv4_dataapi._transport.wire import Reply, WireRequest, answer_headers
 
 _log = logging.getLogger("sigv4_dataapi.transport")
 
@@ -80,19 +80,12 @@ class RawResponse:
     @property
     def headers(self) -> httpx.Headers:
         if not isinstance(self._headers, httpx.Headers):
-            self._headers = _headers(self._headers)
+            self._headers = answer_headers(self._headers)
         return self._headers
 
     def __repr__(self) -> str:
         return (f"RawResponse(status_code={self.status_code}, request_id={self.request_id!r}, "
                 f"content={len(self.content)} bytes)")  # fmt: skip
-
-
-def _headers(pairs: list[tuple[str, str]]) -> httpx.Headers:
-    try:
-        return httpx.Headers(pairs)
-    except UnicodeEncodeError:  # a byte past ASCII: httpx encodes str headers as ASCII
-        return httpx.Headers([(k.encode("latin-1"), v.encode("latin-1")) for k, v in pairs])
 
 
 class TransportHooks(NamedTuple):
@@ -268,7 +261,7 @@ class Exchange:
             if outcome.is_success:
                 return RawResponse(outcome.status_code, outcome.headers, outcome.content,
                                    outcome.header(REQUEST_ID_HEADER))  # fmt: skip
-            return error_from_response(outcome.status_code, _headers(outcome.headers),
+            return error_from_response(outcome.status_code, answer_headers(outcome.headers),
                                        outcome.content, operation=operation)  # fmt: skip
         if not isinstance(outcome, httpx.Response):
             assert not isinstance(outcome, Credentials)

@@ -120,18 +120,21 @@ class Reply:
         """This answer as a read ``httpx.Response``."""
         extensions = {"http_version": self.http_version,
                       "reason_phrase": self.reason.encode("latin-1", "replace")}  # fmt: skip
-        try:
-            response = httpx.Response(self.status_code, headers=self.headers,
-                                      stream=httpx.ByteStream(self.content),
-                                      extensions=extensions, request=request)  # fmt: skip
-        except UnicodeEncodeError:  # a byte past ASCII: httpx encodes str headers as ASCII
-            raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers]
-            response = httpx.Response(self.status_code, headers=raw,
-                                      stream=httpx.ByteStream(self.content),
-                                      extensions=extensions, request=request)  # fmt: skip
+        response = httpx.Response(self.status_code, headers=answer_headers(self.headers),
+                                  stream=httpx.ByteStream(self.content),
+                                  extensions=extensions, request=request)  # fmt: skip
         response.read()
         response.elapsed = timedelta(seconds=self.elapsed)
         return response
 
 
-__all__ = ["Reply", "WireRequest"]
+def answer_headers(pairs: list[tuple[str, str]]) -> httpx.Headers:
+    """An answer's header pairs as ``httpx.Headers``; a byte past ASCII is kept as latin-1
+    (httpx encodes ``str`` headers as ASCII)."""
+    try:
+        return httpx.Headers(pairs)
+    except UnicodeEncodeError:
+        return httpx.Headers([(k.encode("latin-1"), v.encode("latin-1")) for k, v in pairs])
+
+
+__all__ = ["Reply", "WireRequest", "answer_headers"]
